@@ -1,0 +1,21 @@
+using StackExchange.Redis;
+
+namespace AiProgress.Jobs;
+
+/// <summary>Every Redis key and channel the system uses, in one place.</summary>
+public static class RedisKeys
+{
+    public static readonly RedisKey Queue = "aiprogress:queue";
+    public const string QueueGroup = "workers";
+
+    /// <summary>Published on enqueue so idle workers wake at once instead of waiting for their next poll.</summary>
+    public static readonly RedisChannel QueueWake = RedisChannel.Literal("aiprogress:queue:wake");
+
+    /// <summary>Published with a job id when a job is cancelled, so the worker running it stops its stream.</summary>
+    public static readonly RedisChannel Cancel = RedisChannel.Literal("aiprogress:cancel");
+
+    /// <summary>Published with a job id after every event appended to that job's stream.</summary>
+    public static readonly RedisChannel JobEventsAppended = RedisChannel.Literal("aiprogress:events");
+
+    public static RedisKey JobEvents(string jobId) => $"aiprogress:job:{jobId}:events";
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using AiProgress.Jobs.Data;
+using Microsoft.Extensions.Options;
+using OllamaSharp;
+using OllamaSharp.Models;
+using OllamaSharp.Models.Chat;
+using OllamaSharp.Models.Exceptions;
+
+namespace AiProgress.Worker.Generation;
+
+/// <summary>
+/// One streaming chat call to Ollama for a job. A non-empty <c>textSoFar</c> goes in as an assistant prefill,
+/// which Ollama continues: that is how a retried or taken-over job picks up where the watchers left it.
+/// </summary>
+public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<WorkerOptions> options)
+{
+    public const string HttpClientName = "ollama";
+
+    public async Task<GenerationOutcome> StreamAsync(
+        GenerationJob job, string textSoFar, int tokensToGenerate, Action<string> onPiece, CancellationToken cancellationToken)
+    {
+        using var client = new OllamaApiClient(httpClients.CreateClient(HttpClientName), job.Model);
+        var request = new ChatRequest
+        {
+            Model = job.Model,
+            Stream = true,
+            Messages = BuildMessages(job, textSoFar),
+            Options = new RequestOptions { NumPredict = tokensToGenerate, Temperature = (float?)job.Temperature },
+        };
+
+        using var activity = WorkerTelemetry.Source.StartActivity($"chat {job.Model}", ActivityKind.Client);
+        activity?.SetTag("gen_ai.operation.name", "chat");
+        activity?.SetTag("gen_ai.provider.name", "ollama");
+        activity?.SetTag("gen_ai.request.model", job.Model);
+        activity?.SetTag("gen_ai.request.max_tokens", tokensToGenerate);
+
+        var settings = options.Value;
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(settings.FirstTokenTimeout);
+        var sawToken = false;
+        try
+        {
+            await foreach (var chunk in client.ChatAsync(request, idle.Token).WithCancellation(idle.Token))
+            {
+                if (chunk is ChatDoneResponseStream done)
+                {
+                    var outcome = new GenerationOutcome(done.DoneReason ?? "stop", done.PromptEvalCount, done.EvalCount,
+                        TimeSpan.FromTicks(done.EvalDuration / 100));
+                    activity?.AddEvent(new ActivityEvent("gen_ai.done"));
+                    activity?.SetTag("gen_ai.response.finish_reasons", outcome.DoneReason);
+                    activity?.SetTag("gen_ai.usage.input_tokens", outcome.PromptEvalCount);
+                    activity?.SetTag("gen_ai.usage.output_tokens", outcome.EvalCount);
+                    return outcome;
+                }
+
+                if (chunk?.Message?.Content is { Length: > 0 } piece)
+                {
+                    if (!sawToken)
+                    {
+                        sawToken = true;
+                        activity?.AddEvent(new ActivityEvent("gen_ai.first_token"));
+                    }
+
+                    onPiece(piece);
+                    idle.CancelAfter(settings.TokenTimeout);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "timeout");
+            throw new OllamaTimeoutException(sawToken ? settings.TokenTimeout : settings.FirstTokenTimeout, !sawToken);
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode is { } status && (int)status is >= 400 and < 500 && status != HttpStatusCode.TooManyRequests)
+        {
+            throw new OllamaRejectedException($"Ollama rejected the request ({(int)status}): {ex.Message}", ex);
+        }
+        catch (ResponseError ex) when (ex.Message.Contains("not found", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new OllamaRejectedException(ex.Message, ex);
+        }
+
+        // The stream ended without its final "done" line: the connection broke mid-way.
+        throw new IOException("Ollama's stream ended before its final message.");
+    }
+
+    private static List<Message> BuildMessages(GenerationJob job, string textSoFar)
+    {
+        var messages = new List<Message>(3);
+        if (!string.IsNullOrEmpty(job.SystemPrompt))
+        {
+            messages.Add(new Message(ChatRole.System, job.SystemPrompt));
+        }
+
+        messages.Add(new Message(ChatRole.User, job.Prompt));
+        if (textSoFar.Length > 0)
+        {
+            messages.Add(new Message(ChatRole.Assistant, textSoFar));
+        }
+
+        return messages;
+    }
+
+    /// <summary>Errors worth another try: the network, 5xx and 429, a stream cut short, an error line mid-stream.</summary>
+    public static bool IsTransient(Exception ex) => ex is HttpRequestException or IOException or OllamaException
+        && ex is not OllamaRejectedException;
+}

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Queue;
+using AiProgress.Worker.Generation;
+using AiProgress.Worker.Progress;
+using Microsoft.Extensions.Options;
+
+namespace AiProgress.Worker.Jobs;
+
+/// <summary>Runs one job taken from the queue to a terminal state, or hands it back when the worker stops.</summary>
+public sealed class JobRunner(
+    JobStore store,
+    JobQueue queue,
+    JobEventStream events,
+    OllamaStreamer streamer,
+    ActiveJobs active,
+    ProgressPump pump,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<JobRunner> logger)
+{
+    public async Task RunAsync(QueueEntry entry, CancellationToken stopping)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = entry.JobId });
+        var parent = ActivityContext.TryParse(entry.TraceParent, null, out var context) ? context : default;
+        using var activity = WorkerTelemetry.Source.StartActivity("process job", ActivityKind.Consumer, parent);
+        activity?.SetTag("aiprogress.job.id", entry.JobId);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.message.id", entry.EntryId);
+
+        var job = await store.BeginAttemptAsync(entry.JobId, stopping);
+        if (job is null)
+        {
+            logger.LogInformation("Job {JobId} is terminal or unknown; dropping its queue entry", entry.JobId);
+            await queue.CompleteAsync(entry.EntryId);
+            return;
+        }
+
+        activity?.SetTag("aiprogress.job.attempt", job.Attempt);
+        var settings = options.Value;
+        if (job.Attempt > settings.MaxAttempts)
+        {
+            await GiveUpAsync(job, entry, $"Gave up after {settings.MaxAttempts} attempts: the workers running it stopped.");
+            return;
+        }
+
+        if (job.Attempt == 1)
+        {
+            WorkerTelemetry.QueueWait.Record((time.GetUtcNow() - entry.EnqueuedAt).TotalSeconds);
+        }
+
+        var (textSoFar, tokensSoFar) = job.Attempt > 1 ? await RecoverWhatWatchersSawAsync(job) : ("", 0);
+        var tracker = new ProgressTracker(time, job.MaxTokens, job.StartedAt ?? time.GetUtcNow().UtcDateTime, tokensSoFar, textSoFar);
+        using var run = new ActiveJob(job, entry, tracker, textSoFar.Length, stopping);
+        logger.LogInformation("Generating job {JobId} with {Model}, attempt {Attempt}, continuing after {Tokens} tokens",
+            job.JobId, job.Model, job.Attempt, tokensSoFar);
+
+        active.Add(run);
+        WorkerTelemetry.JobsInFlight.Add(1);
+        try
+        {
+            await pump.PublishAsync(run, force: true);
+            var counts = await GenerateWithRetriesAsync(run);
+            await CompleteAsync(run, counts);
+            activity?.SetTag("gen_ai.usage.output_tokens", counts.CompletionTokens);
+        }
+        catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
+        {
+            await StoppedAsync(run, run.StopReason ?? StopReason.Shutdown);
+        }
+        catch (Exception ex) when (ex is OllamaTimeoutException or OllamaRejectedException || OllamaStreamer.IsTransient(ex))
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            await FailAsync(run, ex is OllamaTimeoutException or OllamaRejectedException ? ex.Message : $"Ollama error: {ex.Message}");
+        }
+        catch (Exception ex)
+        {
+            // Unknown trouble (say MySQL down at the final write): leave the entry unacknowledged and stop the
+            // heartbeat; another worker claims it after the stall time and finishes it from the text so far.
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            logger.LogError(ex, "Job {JobId} hit an unexpected error; it will be taken up again", job.JobId);
+        }
+        finally
+        {
+            active.Remove(run);
+            WorkerTelemetry.JobsInFlight.Add(-1);
+        }
+    }
+
+    private async Task<FinalCounts> GenerateWithRetriesAsync(ActiveJob run)
+    {
+        var settings = options.Value;
+        var retries = 0;
+        int? promptTokens = null;
+        while (true)
+        {
+            var tokensBefore = run.Tracker.Tokens;
+            var remaining = run.Job.MaxTokens - tokensBefore;
+            if (remaining <= 0)
+            {
+                return new FinalCounts(promptTokens ?? 0, tokensBefore, run.Tracker.Snapshot().TokensPerSecond);
+            }
+
+            try
+            {
+                var started = time.GetTimestamp();
+                var outcome = await streamer.StreamAsync(run.Job, run.Tracker.TextFrom(0), remaining, run.Tracker.OnPiece, run.Token);
+                RecordMetrics(run.Job, outcome, time.GetElapsedTime(started));
+                promptTokens ??= outcome.PromptEvalCount;
+                var completionTokens = tokensBefore + outcome.EvalCount;
+                var rate = outcome.EvalDuration > TimeSpan.Zero && tokensBefore == 0
+                    ? outcome.EvalCount / outcome.EvalDuration.TotalSeconds
+                    : run.Tracker.Snapshot().TokensPerSecond;
+                return new FinalCounts(promptTokens.Value, completionTokens, Math.Round(rate, 1));
+            }
+            catch (Exception ex) when (OllamaStreamer.IsTransient(ex) && !run.Token.IsCancellationRequested && retries < settings.MaxOllamaRetries)
+            {
+                retries++;
+                var backoff = settings.RetryBaseDelay * Math.Pow(2, retries - 1) * (0.5 + Random.Shared.NextDouble());
+                logger.LogWarning(ex, "Ollama call failed for job {JobId}; retry {Retry} of {MaxRetries} in {Delay} ms, continuing after {Tokens} tokens",
+                    run.JobId, retries, settings.MaxOllamaRetries, (int)backoff.TotalMilliseconds, run.Tracker.Tokens);
+                await Task.Delay(backoff, time, run.Token);
+            }
+        }
+    }
+
+    private async Task CompleteAsync(ActiveJob run, FinalCounts counts)
+    {
+        var snapshot = run.Tracker.Snapshot();
+        var text = run.Tracker.TextFrom(0);
+        if (!await store.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, CancellationToken.None))
+        {
+            logger.LogInformation("Job {JobId} finished generating but was cancelled or taken over meanwhile", run.JobId);
+            return;
+        }
+
+        await pump.FinishAsync(run, JobEventTypes.Complete, JobEventStream.Serialize(new CompletePayload(
+            JobStatus.Completed, counts.PromptTokens + counts.CompletionTokens, counts.PromptTokens,
+            counts.CompletionTokens, counts.TokensPerSecond, snapshot.ElapsedMs)));
+        await queue.CompleteAsync(run.Entry.EntryId);
+        WorkerTelemetry.JobsEnded.Add(1, new KeyValuePair<string, object?>("outcome", JobStatus.Completed));
+        logger.LogInformation("Job {JobId} completed: {Tokens} tokens at {Rate} tokens/s", run.JobId, counts.CompletionTokens, counts.TokensPerSecond);
+    }
+
+    private async Task FailAsync(ActiveJob run, string message)
+    {
+        logger.LogWarning("Job {JobId} failed: {Error}", run.JobId, message);
+        if (await store.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
+        {
+            await pump.FinishAsync(run, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)));
+            WorkerTelemetry.JobsEnded.Add(1, new KeyValuePair<string, object?>("outcome", JobStatus.Failed));
+        }
+
+        await queue.CompleteAsync(run.Entry.EntryId);
+    }
+
+    private async Task GiveUpAsync(GenerationJob job, QueueEntry entry, string message)
+    {
+        logger.LogWarning("Job {JobId} failed: {Error}", job.JobId, message);
+        if (await store.FailAsync(job.JobId, job.Attempt, message, null, CancellationToken.None))
+        {
+            await events.AppendAsync(job.JobId, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)), terminal: true);
+            WorkerTelemetry.JobsEnded.Add(1, new KeyValuePair<string, object?>("outcome", JobStatus.Failed));
+        }
+
+        await queue.CompleteAsync(entry.EntryId);
+    }
+
+    private async Task StoppedAsync(ActiveJob run, StopReason reason)
+    {
+        switch (reason)
+        {
+            case StopReason.Cancelled:
+                // The API wrote the cancelled row and its event; nothing more is published for this job.
+                run.Finished = true;
+                await queue.CompleteAsync(run.Entry.EntryId);
+                logger.LogInformation("Job {JobId} cancelled; its Ollama stream is closed", run.JobId);
+                break;
+            case StopReason.Shutdown:
+                await pump.PublishAsync(run, force: true);
+                await queue.HandBackAsync(run.Entry);
+                logger.LogInformation("Worker stopping: job {JobId} handed back to the queue after {Tokens} tokens", run.JobId, run.Tracker.Tokens);
+                break;
+            case StopReason.TakenOver:
+                // Another attempt owns the job (or it is terminal): its queue entry is not ours to touch.
+                run.Finished = true;
+                break;
+        }
+    }
+
+    /// <summary>The text and token count the watchers last saw, so a taken-over job goes on from there.</summary>
+    private async Task<(string Text, int Tokens)> RecoverWhatWatchersSawAsync(GenerationJob job)
+    {
+        try
+        {
+            var fold = JobEventFold.From(await events.ReadAfterAsync(job.JobId, null, max: int.MaxValue));
+            if (fold.TextLength > 0 || fold.LastProgress is not null)
+            {
+                return (fold.Text, Math.Max(fold.LastTokenCount(), 0));
+            }
+        }
+        catch (StackExchange.Redis.RedisException ex)
+        {
+            logger.LogWarning(ex, "Could not read job {JobId}'s events; continuing from the database row", job.JobId);
+        }
+
+        return (job.GeneratedText, job.CurrentTokens);
+    }
+
+    private static void RecordMetrics(GenerationJob job, GenerationOutcome outcome, TimeSpan duration)
+    {
+        TagList tags = new()
+        {
+            { "gen_ai.operation.name", "chat" },
+            { "gen_ai.provider.name", "ollama" },
+            { "gen_ai.request.model", job.Model },
+        };
+        var input = tags;
+        input.Add("gen_ai.token.type", "input");
+        var output = tags;
+        output.Add("gen_ai.token.type", "output");
+        WorkerTelemetry.TokenUsage.Record(outcome.PromptEvalCount, input);
+        WorkerTelemetry.TokenUsage.Record(outcome.EvalCount, output);
+        WorkerTelemetry.OperationDuration.Record(duration.TotalSeconds, tags);
+        if (outcome.EvalCount > 1)
+        {
+            WorkerTelemetry.TimePerOutputToken.Record(outcome.EvalDuration.TotalSeconds / outcome.EvalCount, tags);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Queue;
+using Microsoft.Extensions.Options;
+
+namespace AiProgress.Worker.Jobs;
+
+/// <summary>
+/// One loop for all jobs of this worker: every tick it pushes new text and progress to the jobs' event streams,
+/// every write interval it saves all jobs' progress in one batched transaction, and it keeps the queue entries'
+/// heartbeats fresh. Rows that no longer match (cancelled, taken over) stop their job.
+/// </summary>
+public sealed class ProgressPump(
+    ActiveJobs active,
+    JobStore store,
+    JobEventStream events,
+    JobQueue queue,
+    WorkerIdentity identity,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<ProgressPump> logger) : BackgroundService
+{
+    /// <summary>Raised after each progress row write, with the job id; lets tests count writes.</summary>
+    public event Action<string>? ProgressWritten;
+
+    private static readonly TimeSpan ProgressKeepAlive = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var lastWrite = time.GetTimestamp();
+        var lastHeartbeat = time.GetTimestamp();
+        using var timer = new PeriodicTimer(settings.EventInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var jobs = active.Snapshot();
+            await Task.WhenAll(jobs.Select(job => PublishAsync(job, force: false)));
+
+            if (time.GetElapsedTime(lastWrite) >= settings.DatabaseWriteInterval - TimeSpan.FromMilliseconds(20))
+            {
+                lastWrite = time.GetTimestamp();
+                await WriteProgressAsync(jobs, stoppingToken);
+            }
+
+            if (time.GetElapsedTime(lastHeartbeat) >= settings.StallTimeout / 3)
+            {
+                lastHeartbeat = time.GetTimestamp();
+                await HeartbeatAsync(jobs);
+            }
+        }
+    }
+
+    /// <summary>Sends what watchers have not seen yet: new text, and progress when it moved (or once a second).</summary>
+    public async Task PublishAsync(ActiveJob job, bool force)
+    {
+        await job.PublishLock.WaitAsync();
+        try
+        {
+            if (job.Finished)
+            {
+                return;
+            }
+
+            var snapshot = job.Tracker.Snapshot();
+            var batch = new List<(string, string)>(2);
+            var delta = job.Tracker.TextFrom(job.PublishedTextLength);
+            if (delta.Length > 0)
+            {
+                batch.Add((JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(job.PublishedTextLength, delta))));
+            }
+
+            var progressDue = force || snapshot.Tokens != job.PublishedTokens
+                || time.GetElapsedTime(job.LastProgressPublishedAt) >= ProgressKeepAlive;
+            if (progressDue)
+            {
+                batch.Add((JobEventTypes.Progress, JobEventStream.Serialize(ToPayload(job, snapshot))));
+            }
+
+            await events.AppendAsync(job.JobId, batch);
+            WorkerTelemetry.EventsPublished.Add(batch.Count);
+            job.PublishedTextLength += delta.Length;
+            if (progressDue)
+            {
+                job.PublishedTokens = snapshot.Tokens;
+                job.LastProgressPublishedAt = time.GetTimestamp();
+            }
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // Watchers fall back to the database row; the next tick sends the same delta again from the same offset.
+            logger.LogWarning(ex, "Could not publish live events for job {JobId}", job.JobId);
+        }
+        finally
+        {
+            job.PublishLock.Release();
+        }
+    }
+
+    /// <summary>The job's last events: the text not yet sent, then its terminal event. Nothing is published after.</summary>
+    public async Task FinishAsync(ActiveJob job, string terminalType, string terminalData)
+    {
+        await job.PublishLock.WaitAsync();
+        try
+        {
+            job.Finished = true;
+            var batch = new List<(string, string)>(2);
+            var delta = job.Tracker.TextFrom(job.PublishedTextLength);
+            if (delta.Length > 0)
+            {
+                batch.Add((JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(job.PublishedTextLength, delta))));
+            }
+
+            batch.Add((terminalType, terminalData));
+            await events.AppendAsync(job.JobId, batch, terminal: true);
+            WorkerTelemetry.EventsPublished.Add(batch.Count);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            // The row is terminal already; watchers notice it on their next database check.
+            logger.LogWarning(ex, "Could not publish the terminal event for job {JobId}", job.JobId);
+        }
+        finally
+        {
+            job.PublishLock.Release();
+        }
+    }
+
+    private async Task WriteProgressAsync(IReadOnlyCollection<ActiveJob> jobs, CancellationToken cancellationToken)
+    {
+        var rows = new List<ProgressRow>(jobs.Count);
+        foreach (var job in jobs.Where(j => !j.Finished))
+        {
+            var snapshot = job.Tracker.Snapshot();
+            // Before the first token only elapsed time moves; once a second is enough for that.
+            if (snapshot.Tokens == job.LastWrittenTokens && snapshot.ElapsedMs - job.LastWrittenElapsedMs < 1000)
+            {
+                continue;
+            }
+
+            rows.Add(new ProgressRow(job.JobId, job.Attempt, snapshot, job.Tracker.TextFrom(0)));
+        }
+
+        try
+        {
+            var lost = await store.WriteProgressAsync(rows, cancellationToken);
+            foreach (var row in rows)
+            {
+                var job = jobs.First(j => j.JobId == row.JobId);
+                job.LastWrittenTokens = row.Snapshot.Tokens;
+                job.LastWrittenElapsedMs = row.Snapshot.ElapsedMs;
+                ProgressWritten?.Invoke(row.JobId);
+            }
+
+            WorkerTelemetry.ProgressWrites.Add(rows.Count);
+            foreach (var jobId in lost)
+            {
+                logger.LogInformation("Job {JobId} was cancelled or taken over; stopping it here", jobId);
+                active.Stop(jobId, StopReason.TakenOver);
+            }
+        }
+        catch (Exception ex) when (ex is MySqlConnector.MySqlException or InvalidOperationException or TimeoutException)
+        {
+            // Generation goes on; the next write carries the whole state and catches up.
+            logger.LogWarning(ex, "Could not write progress for {Count} jobs", rows.Count);
+        }
+    }
+
+    private async Task HeartbeatAsync(IReadOnlyCollection<ActiveJob> jobs)
+    {
+        try
+        {
+            await queue.HeartbeatAsync(identity.ConsumerName, jobs.Select(j => j.Entry.EntryId).ToList());
+        }
+        catch (StackExchange.Redis.RedisException ex)
+        {
+            logger.LogWarning(ex, "Queue heartbeat failed");
+        }
+    }
+
+    private ProgressPayload ToPayload(ActiveJob job, Progress.ProgressSnapshot snapshot) => new(
+        JobStatus.Processing,
+        (int)snapshot.Percentage,
+        snapshot.Tokens,
+        snapshot.TokensPerSecond,
+        snapshot.ElapsedMs,
+        snapshot.EstimatedRemainingMs,
+        time.GetUtcNow().ToUnixTimeSeconds(),
+        Attempt: job.Attempt);
+}

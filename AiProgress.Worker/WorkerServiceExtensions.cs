@@ -1,0 +1,49 @@
+using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Queue;
+using AiProgress.Worker.Generation;
+using AiProgress.Worker.Jobs;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AiProgress.Worker;
+
+public static class WorkerServiceExtensions
+{
+    /// <summary>The generation worker: queue consumer, progress pump, Ollama client, MySQL and Redis.</summary>
+    public static IHostApplicationBuilder AddGenerationWorker(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WorkerOptions>()
+            .BindConfiguration(WorkerOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.AddJobsDatabase();
+        builder.AddRedisClient("cache");
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<JobQueue>();
+        builder.Services.AddSingleton<JobEventStream>();
+        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<ActiveJobs>();
+        builder.Services.AddSingleton<WorkerIdentity>();
+        builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddSingleton<ProgressPump>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProgressPump>());
+        builder.Services.AddSingleton<QueueConsumer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueConsumer>());
+        builder.Services.AddHealthChecks().AddCheck<QueueConsumerHealthCheck>("queue-consumer", tags: ["ready"]);
+
+        // A generation streams for minutes: no total timeout and no retry handler around it; the worker
+        // applies its own per-token timeout and retries (continuing from the text so far).
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental
+        builder.Services.AddSingleton<OllamaStreamer>();
+        builder.Services.AddHttpClient(OllamaStreamer.HttpClientName, client =>
+            {
+                client.BaseAddress = new Uri(builder.Configuration["Ollama:Endpoint"] ?? "http://ollama");
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        return builder;
+    }
+}

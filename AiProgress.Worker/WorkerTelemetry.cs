@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AiProgress.Worker;
+
+/// <summary>The worker's own traces and GenAI metrics (OllamaSharp has no OpenTelemetry support of its own).</summary>
+public static class WorkerTelemetry
+{
+    public const string Name = "AiProgress.Worker";
+    public static readonly ActivitySource Source = new(Name);
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Histogram<long> TokenUsage = Meter.CreateHistogram<long>(
+        "gen_ai.client.token.usage", "{token}", "Tokens used per generation, by gen_ai.token.type (input/output).");
+    public static readonly Histogram<double> OperationDuration = Meter.CreateHistogram<double>(
+        "gen_ai.client.operation.duration", "s", "Duration of a whole generation.");
+    public static readonly Histogram<double> TimeToFirstToken = Meter.CreateHistogram<double>(
+        "gen_ai.server.time_to_first_token", "s", "Time from the request to Ollama until its first token.");
+    public static readonly Histogram<double> TimePerOutputToken = Meter.CreateHistogram<double>(
+        "gen_ai.server.time_per_output_token", "s", "Mean time per output token after the first.");
+    public static readonly Counter<long> JobsEnded = Meter.CreateCounter<long>(
+        "aiprogress.jobs.ended", "{job}", "Jobs that reached a terminal state in this worker, by outcome.");
+    public static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>(
+        "aiprogress.queue.wait", "s", "Time a job waited in the queue before a worker took it up.");
+    public static readonly UpDownCounter<long> JobsInFlight = Meter.CreateUpDownCounter<long>(
+        "aiprogress.jobs.in_flight", "{job}", "Jobs this worker is generating now.");
+    public static readonly Counter<long> ProgressWrites = Meter.CreateCounter<long>(
+        "aiprogress.db.progress_writes", "{row}", "Progress rows written to MySQL.");
+    public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>(
+        "aiprogress.events.published", "{event}", "Live events appended to the jobs' Redis streams.");
+}
