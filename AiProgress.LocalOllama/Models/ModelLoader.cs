@@ -2,7 +2,7 @@ using System.Diagnostics;
 using AiProgress.LocalOllama.Settings;
 using LLama;
 using LLama.Common;
-using LLama.Native;
+using LLama.Exceptions;
 using Microsoft.Extensions.Options;
 
 namespace AiProgress.LocalOllama.Models;
