@@ -16,8 +16,10 @@ public static class JobsDatabaseExtensions
     /// </summary>
     public static IHostApplicationBuilder AddJobsDatabase(this IHostApplicationBuilder builder, string connectionName = "db")
     {
-        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+        var configured = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"Connection string '{connectionName}' is missing (ConnectionStrings__{connectionName}).");
+        // Pomelo requires these two; found (not changed) rows also make a fenced UPDATE's count mean "still mine".
+        var connectionString = new MySqlConnectionStringBuilder(configured) { AllowUserVariables = true, UseAffectedRows = false }.ConnectionString;
         var configuredVersion = builder.Configuration["Database:ServerVersion"];
 
         builder.Services.AddSingleton(_ => new MySqlDataSourceBuilder(connectionString).Build());

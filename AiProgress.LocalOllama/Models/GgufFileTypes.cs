@@ -3,6 +3,9 @@ namespace AiProgress.LocalOllama.Models;
 /// <summary>Names of the values of GGUF's general.file_type (llama.cpp's llama_ftype).</summary>
 internal static class GgufFileTypes
 {
+    /// <summary>Set by llama.cpp when the file lacks general.file_type and the type was inferred from the tensors.</summary>
+    public const int GuessedFlag = 1024;
+
     public static string Name(int fileType) => fileType switch
     {
         0 => "F32",

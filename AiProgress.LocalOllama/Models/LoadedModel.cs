@@ -23,9 +23,8 @@ internal sealed class LoadedModel(string name, string path, LLamaWeights weights
 
     public string ParameterSize => FormatParameterCount(Weights.ParameterCount);
 
-    public string QuantizationLevel => int.TryParse(Metadata("general.file_type"), out var fileType)
-        ? GgufFileTypes.Name(fileType)
-        : "unknown";
+    /// <summary>From llama.cpp, which infers the type from the tensors when general.file_type is absent.</summary>
+    public string QuantizationLevel => GgufFileTypes.Name((int)Weights.NativeHandle.FileType & ~GgufFileTypes.GuessedFlag);
 
     public string? Metadata(string key) => Weights.Metadata.TryGetValue(key, out var value) ? value : null;
 

@@ -7,7 +7,15 @@ internal sealed class LocalOllamaOptionsValidator : IValidateOptions<LocalOllama
 {
     public ValidateOptionsResult Validate(string? name, LocalOllamaOptions options)
     {
-        var failures = new List<string>();
+        var failures = options.Models
+            .Where(m => string.IsNullOrWhiteSpace(m.Path))
+            .Select(m => $"LocalOllama: the model '{m.Name}' has no Path.")
+            .ToList();
+        if (failures.Count > 0)
+        {
+            return ValidateOptionsResult.Fail(failures);
+        }
+
         var models = options.ResolvedModels();
         foreach (var model in models)
         {

@@ -1,0 +1,228 @@
+using System.Text.Json;
+using AiProgress.Api.Clients;
+using AiProgress.Api.Live;
+using AiProgress.Api.Models;
+using AiProgress.Jobs.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AiProgress.Api.Generation;
+
+public static class GenerationApi
+{
+    public const int MaxBodyBytes = 64 * 1024;
+    public const string CreatePolicy = "create-job";
+
+    public static RouteGroupBuilder MapGenerationApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/ai/generation").WithTags("Generation");
+
+        api.MapPost("/", CreateJob).WithName("CreateJob").RequireRateLimiting(CreatePolicy)
+            .Accepts<JsonElement>("application/json")
+            .WithSummary("Queue a generation job.");
+        api.MapGet("/", ListJobs).WithName("ListJobs").WithSummary("The client's recent jobs, newest first.");
+        api.MapGet("/{jobId}/status", GetStatus).WithName("GetJobStatus").WithSummary("A snapshot of a job.");
+        api.MapGet("/{jobId}/progress", StreamProgress).WithName("StreamJobProgress")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .WithSummary("Live progress as Server-Sent Events.");
+        api.MapPost("/{jobId}/cancel", CancelJob).WithName("CancelJob").WithSummary("Cancel a queued or running job.");
+        return api;
+    }
+
+    private static async Task<Results<Accepted<CreatedJobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
+        HttpRequest request, JobService jobs, ModelCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "The body must be application/json.");
+        }
+
+        var (body, bodyProblem) = await ReadBodyAsync(request, cancellationToken);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        var (parsed, errors) = CreateJobRequestParser.Parse(body);
+        if (parsed is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var model = parsed.Model ?? catalog.DefaultModel;
+        try
+        {
+            if (!ModelCatalog.Offers(await catalog.GetAsync(cancellationToken), model))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["model"] = [$"The LLM server has no model '{model}'. See /api/v1/ai/models."],
+                });
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "LLM server unavailable", "The model list could not be read; try again shortly.");
+        }
+
+        var job = await jobs.CreateAsync(request.HttpContext.GetClientId(), parsed, model, cancellationToken);
+        if (job is null)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Queue unavailable", "The job queue cannot take jobs right now; nothing was created.");
+        }
+
+        var statusUrl = $"/api/v1/ai/generation/{job.JobId}/status";
+        var position = await jobs.QueuePositionAsync(job, cancellationToken) ?? 1;
+        return TypedResults.Accepted(statusUrl, new CreatedJobResponse(
+            job.JobId, job.Status, position, statusUrl, $"/api/v1/ai/generation/{job.JobId}/progress"));
+    }
+
+    private static async Task<Results<Ok<JobStatusResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetStatus(
+        string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
+    {
+        if (!IsJobId(jobId))
+        {
+            return MalformedId();
+        }
+
+        var job = await jobs.FindAsync(context.GetClientId(), jobId, cancellationToken);
+        if (job is null)
+        {
+            return NotFound(jobId);
+        }
+
+        return TypedResults.Ok(JobStatusResponse.From(job, await jobs.QueuePositionAsync(job, cancellationToken), includeText: true));
+    }
+
+    private static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListJobs(
+        HttpContext context, JobService jobs, CancellationToken cancellationToken, string? status = null, string? limit = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (status is not null && !JobStatus.All.Contains(status))
+        {
+            errors["status"] = [$"status must be one of {string.Join(", ", JobStatus.All)}."];
+        }
+
+        var take = 20;
+        if (limit is not null && (!int.TryParse(limit, out take) || take is < 1 or > 100))
+        {
+            errors["limit"] = ["limit must be a whole number from 1 to 100."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var list = await jobs.ListAsync(context.GetClientId(), status, take, cancellationToken);
+        var items = new List<JobStatusResponse>(list.Count);
+        foreach (var job in list)
+        {
+            items.Add(JobStatusResponse.From(job, await jobs.QueuePositionAsync(job, cancellationToken), includeText: false));
+        }
+
+        return TypedResults.Ok(new JobListResponse(items));
+    }
+
+    private static async Task<Results<EmptyHttpResult, NotFound<ProblemDetails>, ProblemHttpResult>> StreamProgress(
+        string jobId, HttpContext context, JobService jobs, ProgressStreamer streamer, StreamLimiter limiter,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellationToken)
+    {
+        if (!IsJobId(jobId))
+        {
+            return MalformedId();
+        }
+
+        var clientId = context.GetClientId();
+        var job = await jobs.FindAsync(clientId, jobId, cancellationToken);
+        if (job is null)
+        {
+            return NotFound(jobId);
+        }
+
+        using var lease = limiter.TryAcquire(clientId);
+        if (lease is null)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Problem(StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many progress streams open.");
+        }
+
+        await streamer.StreamAsync(context.Response, job, lastEventId, cancellationToken);
+        return TypedResults.Empty;
+    }
+
+    private static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> CancelJob(
+        string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
+    {
+        if (!IsJobId(jobId))
+        {
+            return MalformedId();
+        }
+
+        var job = await jobs.FindAsync(context.GetClientId(), jobId, cancellationToken);
+        if (job is null)
+        {
+            return NotFound(jobId);
+        }
+
+        if (!await jobs.CancelAsync(jobId, cancellationToken))
+        {
+            return TypedResults.Conflict(new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "Job already ended",
+                Detail = "The job is already completed, failed or cancelled.",
+            });
+        }
+
+        return TypedResults.Accepted($"/api/v1/ai/generation/{jobId}/status");
+    }
+
+    private static async Task<(JsonElement Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (default, TooLarge());
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes)
+            {
+                return (default, TooLarge());
+            }
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            return (document.RootElement.Clone(), null);
+        }
+        catch (JsonException)
+        {
+            return (default, Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is not valid JSON."));
+        }
+    }
+
+    private static bool IsJobId(string jobId) => jobId.Length == 36 && Guid.TryParseExact(jobId, "D", out _);
+
+    private static ProblemHttpResult TooLarge() =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body must be at most {MaxBodyBytes} bytes.");
+
+    private static ProblemHttpResult MalformedId() =>
+        Problem(StatusCodes.Status400BadRequest, "Malformed job id", "A job id is a UUID such as 3f2b8c4e-1d2a-4c6b-9f0e-2a7d5b9c1e34.");
+
+    private static NotFound<ProblemDetails> NotFound(string jobId) => TypedResults.NotFound(new ProblemDetails
+    {
+        Status = StatusCodes.Status404NotFound,
+        Title = "Job not found",
+        Detail = $"There is no job '{jobId}' for this client.",
+    });
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail, title: title, statusCode: status);
+}

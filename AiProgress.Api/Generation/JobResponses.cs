@@ -1,0 +1,38 @@
+using AiProgress.Jobs.Data;
+
+namespace AiProgress.Api.Generation;
+
+public sealed record CreatedJobResponse(string JobId, string Status, long QueuePosition, string StatusUrl, string ProgressUrl);
+
+public sealed record JobStatusResponse(
+    string JobId,
+    string Status,
+    string Model,
+    double ProgressPercentage,
+    int CurrentTokens,
+    double TokensPerSecond,
+    long ElapsedTime,
+    long? EstimatedTimeRemaining,
+    long? QueuePosition,
+    int? PromptTokens,
+    int? CompletionTokens,
+    int? TotalTokens,
+    DateTime CreatedAt,
+    DateTime? StartedAt,
+    DateTime? CompletedAt,
+    DateTime? LastUpdateAt,
+    string? ErrorMessage,
+    string? Text)
+{
+    public static JobStatusResponse From(GenerationJob job, long? queuePosition, bool includeText) => new(
+        job.JobId, job.Status, job.Model, job.ProgressPercentage, job.CurrentTokens, job.TokensPerSecond,
+        job.ElapsedTime, job.EstimatedTimeRemaining, queuePosition, job.PromptTokens, job.CompletionTokens,
+        job.TotalTokens, Utc(job.CreatedAt), Utc(job.StartedAt), Utc(job.CompletedAt), Utc(job.LastUpdateAt),
+        job.ErrorMessage, includeText ? job.GeneratedText : null);
+
+    // MySQL hands datetimes back unspecified; they are stored as UTC.
+    private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
+    private static DateTime? Utc(DateTime? value) => value is { } v ? Utc(v) : null;
+}
+
+public sealed record JobListResponse(IReadOnlyList<JobStatusResponse> Items);

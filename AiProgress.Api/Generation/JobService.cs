@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using AiProgress.Jobs;
+using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Queue;
+using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
+
+namespace AiProgress.Api.Generation;
+
+/// <summary>Creates, reads and cancels jobs: the row in MySQL is the truth, the queue and events follow it.</summary>
+public sealed class JobService(
+    IDbContextFactory<JobsDbContext> contexts,
+    JobQueue queue,
+    JobEventStream events,
+    IConnectionMultiplexer redis,
+    TimeProvider time,
+    ILogger<JobService> logger)
+{
+    /// <summary>Inserts the row and enqueues it; when the queue cannot take it the row is removed again.</summary>
+    public async Task<GenerationJob?> CreateAsync(string clientId, CreateJobRequest request, string model, CancellationToken cancellationToken)
+    {
+        var job = new GenerationJob
+        {
+            JobId = Guid.NewGuid().ToString(),
+            ClientId = clientId,
+            Prompt = request.Prompt,
+            SystemPrompt = request.System,
+            Model = model,
+            MaxTokens = request.MaxTokens,
+            Temperature = request.Temperature,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+            TraceParent = Activity.Current?.Id,
+        };
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            job.QueueEntryId = await queue.EnqueueAsync(job.JobId, job.TraceParent);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "The queue could not take job {JobId}; removing it", job.JobId);
+            await db.Jobs.Where(j => j.JobId == job.JobId).ExecuteDeleteAsync(CancellationToken.None);
+            return null;
+        }
+
+        await db.Jobs.Where(j => j.JobId == job.JobId)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.QueueEntryId, job.QueueEntryId), CancellationToken.None);
+        ApiTelemetry.JobsCreated.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", model));
+        return job;
+    }
+
+    /// <summary>The client's own job, or null: another client's job is as unknown as a missing one.</summary>
+    public async Task<GenerationJob?> FindAsync(string clientId, string jobId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.JobId == jobId && j.ClientId == clientId, cancellationToken);
+    }
+
+    public async Task<GenerationJob?> ReloadAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.JobId == jobId, cancellationToken);
+    }
+
+    /// <summary>1 for the next job a worker will take; null unless the job is queued.</summary>
+    public async Task<long?> QueuePositionAsync(GenerationJob job, CancellationToken cancellationToken)
+    {
+        if (job.Status != JobStatus.Queued)
+        {
+            return null;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return 1 + await db.Jobs.LongCountAsync(j => j.Status == JobStatus.Queued && j.CreatedAt < job.CreatedAt, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<GenerationJob>> ListAsync(string clientId, string? status, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = db.Jobs.AsNoTracking().Where(j => j.ClientId == clientId);
+        if (status is not null)
+        {
+            query = query.Where(j => j.Status == status);
+        }
+
+        return await query.OrderByDescending(j => j.CreatedAt).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Ends a queued or processing job as cancelled; false when it was already terminal.</summary>
+    public async Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var cancelled = await db.Jobs
+            .Where(j => j.JobId == jobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, JobStatus.Cancelled)
+                .SetProperty(j => j.ErrorMessage, "cancelled")
+                .SetProperty(j => j.EstimatedTimeRemaining, (long?)null)
+                .SetProperty(j => j.CompletedAt, now)
+                .SetProperty(j => j.LastUpdateAt, now), cancellationToken) == 1;
+        if (!cancelled)
+        {
+            return false;
+        }
+
+        try
+        {
+            // The worker stops its Ollama stream on this note; its next fenced write would notice anyway.
+            await redis.GetSubscriber().PublishAsync(RedisKeys.Cancel, jobId);
+            await events.AppendAsync(jobId, JobEventTypes.Error,
+                JobEventStream.Serialize(new ErrorPayload(JobStatus.Cancelled, "cancelled")), terminal: true);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Job {JobId} is cancelled in the database, but Redis could not be told", jobId);
+        }
+
+        ApiTelemetry.JobsCancelled.Add(1);
+        return true;
+    }
+}

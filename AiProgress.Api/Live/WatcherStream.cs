@@ -1,0 +1,120 @@
+using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Events;
+
+namespace AiProgress.Api.Live;
+
+/// <summary>One watcher's connection: what it has been sent, its ids, its heartbeat and its deadline.</summary>
+internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOptions options, string jobId)
+{
+    private readonly long _openedAt = time.GetTimestamp();
+    private long _lastWriteAt = time.GetTimestamp();
+    private (long Ms, long Seq) _lastId;
+    private string? _lastRowState;
+
+    public SseWriter Writer { get; } = writer;
+    public string JobId { get; } = jobId;
+
+    /// <summary>What this watcher knows so far (text length above all), whichever way it was sent.</summary>
+    public JobEventFold Seen { get; } = new();
+
+    public async Task SendAsync(JobEvent e, CancellationToken cancellationToken)
+    {
+        Seen.Apply(e);
+        if (StreamIds.TryParse(e.Id, out var id))
+        {
+            _lastId = id;
+            ApiTelemetry.DeliveryLag.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - id.Ms));
+        }
+
+        await Writer.WriteEventAsync(e.Id, e.Type, e.Data, cancellationToken);
+        _lastWriteAt = time.GetTimestamp();
+    }
+
+    /// <summary>A late watcher's first events: the whole text so far, the latest progress, the end if any.</summary>
+    public async Task<bool> SendSnapshotAsync(JobEventFold fold, CancellationToken cancellationToken)
+    {
+        var id = fold.LastId!;
+        if (fold.TextLength > 0)
+        {
+            await SendAsync(new JobEvent(id, JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(0, fold.Text))), cancellationToken);
+        }
+
+        if (fold.LastProgress is { } progress)
+        {
+            await SendAsync(progress with { Id = id }, cancellationToken);
+        }
+
+        if (fold.Terminal is { } terminal)
+        {
+            await SendAsync(terminal with { Id = id }, cancellationToken);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Sends a row read from MySQL; true when that was the terminal event.</summary>
+    public async Task<bool> SendRowAsync(GenerationJob row, long? queuePosition, CancellationToken cancellationToken)
+    {
+        if (row.GeneratedText.Length > Seen.TextLength)
+        {
+            await SendAsync(NextRowEvent(JobEventTypes.Text, JobEventStream.Serialize(
+                new TextPayload(Seen.TextLength, row.GeneratedText[Seen.TextLength..]))), cancellationToken);
+        }
+
+        var (type, data) = RowEvents.Describe(row, queuePosition, time);
+        var state = $"{row.Status}|{row.LastUpdateAt?.Ticks}|{queuePosition}";
+        if (type == JobEventTypes.Progress && state == _lastRowState)
+        {
+            return false;
+        }
+
+        _lastRowState = state;
+        await SendAsync(NextRowEvent(type, data), cancellationToken);
+        return JobEventTypes.IsTerminal(type);
+    }
+
+    /// <summary>Waits for the next note; sends a heartbeat when quiet. True when the stream must end (timeout).</summary>
+    public async Task<bool> IdleAsync(Live.JobWatch watch, CancellationToken cancellationToken)
+    {
+        var untilHeartbeat = options.HeartbeatInterval - time.GetElapsedTime(_lastWriteAt);
+        var untilDeadline = options.StreamTimeout - time.GetElapsedTime(_openedAt);
+        var wait = Min(Min(untilHeartbeat, untilDeadline), options.DatabaseCheckInterval);
+        if (wait > TimeSpan.Zero && await watch.WaitAsync(wait, cancellationToken))
+        {
+            return false;
+        }
+
+        return await TimedOutOrHeartbeatAsync(cancellationToken);
+    }
+
+    public async Task<bool> TimedOutOrHeartbeatAsync(CancellationToken cancellationToken)
+    {
+        if (time.GetElapsedTime(_openedAt) >= options.StreamTimeout)
+        {
+            await Writer.WriteEventAsync(FormatNextId(), JobEventTypes.Timeout,
+                JobEventStream.Serialize(new ErrorPayload(JobStatus.Processing, "stream timeout")), cancellationToken);
+            return true;
+        }
+
+        if (time.GetElapsedTime(_lastWriteAt) >= options.HeartbeatInterval)
+        {
+            await Writer.WriteCommentAsync("ping", cancellationToken);
+            _lastWriteAt = time.GetTimestamp();
+        }
+
+        return false;
+    }
+
+    /// <summary>Ids for events made from the row keep growing, like the stream's, so Last-Event-ID stays meaningful.</summary>
+    private JobEvent NextRowEvent(string type, string data) => new(FormatNextId(), type, data);
+
+    private string FormatNextId()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        _lastId = now > _lastId.Ms ? (now, 0) : (_lastId.Ms, _lastId.Seq + 1);
+        return StreamIds.Format(_lastId);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

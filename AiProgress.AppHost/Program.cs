@@ -1,0 +1,32 @@
+using AiProgress.AppHost.Hosting;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var mode = builder.ResolveHostingMode();
+builder.Services.AddHostedService<StartupReporter>();
+var dataRoot = DataDirectory.Resolve(builder);
+
+var cache = builder.AddCache("cache", mode, dataRoot);
+var db = builder.AddJobsDatabase("db", mode, dataRoot);
+var (ollama, model) = builder.AddLlmServer("ollama", mode);
+
+builder.AddProject<Projects.AiProgress_Worker>("worker", launchProfileName: null)
+    .WithHttpEndpoint(name: "http")
+    .WithHttpHealthCheck("/health")
+    .WithReference(cache).WaitFor(cache)
+    .WithReference(db).WaitFor(db)
+    .WithReference(ollama.GetEndpoint("http")).WaitFor(ollama);
+
+var api = builder.AddProject<Projects.AiProgress_Api>("api", launchProfileName: null)
+    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("AppHost:ApiPort"), name: "http")
+    .WithHttpHealthCheck("/health")
+    .WithEnvironment("Api__DefaultModel", model)
+    .WithReference(cache).WaitFor(cache)
+    .WithReference(db).WaitFor(db)
+    .WithReference(ollama.GetEndpoint("http")).WaitFor(ollama);
+
+var web = builder.AddViteApp("web", "../AiProgress.Web", builder.Configuration.GetValue<int?>("AppHost:WebPort"))
+    .WithReference(api).WaitFor(api);
+
+api.WithEnvironment("Api__WebOrigin", web.GetEndpoint("http"));
+
+builder.Build().Run();
