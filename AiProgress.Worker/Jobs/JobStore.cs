@@ -63,8 +63,34 @@ public sealed class JobStore(IDbContextFactory<JobsDbContext> contexts, MySqlDat
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
+        var stillOwned = await ReadStillOwnedAsync(connection, transaction, rows, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return rows.Where((_, i) => batch.BatchCommands[i].RecordsAffected == 0).Select(r => r.JobId).ToList();
+        return rows.Where(r => !stillOwned.Contains(r.JobId)).Select(r => r.JobId).ToList();
+    }
+
+    // Per-command affected-row counts of a batch are not reliable across servers; asking in the same
+    // transaction is one more statement in the same round trip's lock scope, and always right.
+    private static async Task<HashSet<string>> ReadStillOwnedAsync(
+        MySqlConnection connection, MySqlTransaction transaction, IReadOnlyList<ProgressRow> rows, CancellationToken cancellationToken)
+    {
+        await using var command = new MySqlCommand { Connection = connection, Transaction = transaction };
+        var conditions = new List<string>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            conditions.Add($"(job_id = @id{i} AND attempt = @attempt{i})");
+            command.Parameters.AddWithValue($"@id{i}", rows[i].JobId);
+            command.Parameters.AddWithValue($"@attempt{i}", rows[i].Attempt);
+        }
+
+        command.CommandText = $"SELECT job_id FROM ai_generation_jobs WHERE status = 'processing' AND ({string.Join(" OR ", conditions)})";
+        var owned = new HashSet<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            owned.Add(reader.GetString(0));
+        }
+
+        return owned;
     }
 
     /// <summary>Records the final numbers; false when the job was no longer this attempt's to complete.</summary>

@@ -1,0 +1,77 @@
+using MySqlConnector;
+
+namespace AiProgress.Tests.Infrastructure;
+
+/// <summary>
+/// One real MariaDB server for the whole test run (initialising one takes seconds); each fixture gets its own
+/// database and user on it, so fixtures never see each other's jobs.
+/// </summary>
+public sealed class MariaDbServer
+{
+    private static readonly Lazy<Task<MariaDbServer>> Shared = new(StartAsync);
+    private readonly string _socket;
+    private ServerProcess _process = null!;
+    private readonly string[] _arguments;
+
+    private MariaDbServer(string directory, int port)
+    {
+        Port = port;
+        _socket = Path.Combine(directory, "mariadb.sock");
+        _arguments =
+        [
+            "--no-defaults", $"--datadir={Path.Combine(directory, "data")}", $"--socket={_socket}",
+            "--bind-address=127.0.0.1", $"--port={port}", $"--user={Environment.UserName}", "--skip-name-resolve",
+            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", "--innodb-flush-log-at-trx-commit=2",
+            $"--pid-file={Path.Combine(directory, "mariadb.pid")}",
+        ];
+    }
+
+    public int Port { get; }
+
+    public static Task<MariaDbServer> GetAsync() => Shared.Value;
+
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
+        var password = Guid.NewGuid().ToString("N");
+        await using var connection = new MySqlConnection($"Server={_socket};Protocol=Unix;User ID=root;");
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand($"""
+            CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+            CREATE USER '{name}'@'%' IDENTIFIED BY '{password}';
+            GRANT ALL PRIVILEGES ON `{name}`.* TO '{name}'@'%';
+            """, connection);
+        await command.ExecuteNonQueryAsync();
+        return $"Server=127.0.0.1;Port={Port};User ID={name};Password={password};Database={name}";
+    }
+
+    /// <summary>Kills the server and starts it again on the same port and data: what a MySQL restart looks like.</summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        await _process.KillAsync();
+        await Task.Delay(downtime);
+        _process = ServerProcess.Start("mariadbd", _arguments);
+        await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(60));
+    }
+
+    private static async Task<MariaDbServer> StartAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("aiprogress-mariadb-").FullName;
+        var install = ServerProcess.Start("mariadb-install-db",
+        [
+            "--no-defaults", $"--datadir={Path.Combine(directory, "data")}", $"--user={Environment.UserName}",
+            "--auth-root-authentication-method=socket", "--skip-test-db",
+        ]);
+        await install.WaitForExitAsync(TimeSpan.FromSeconds(120));
+
+        var server = new MariaDbServer(directory, FreePort.Next());
+        server._process = ServerProcess.Start("mariadbd", server._arguments);
+        await server._process.WaitForPortAsync(server.Port, TimeSpan.FromSeconds(60));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            server._process.KillAsync().GetAwaiter().GetResult();
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        };
+        return server;
+    }
+}

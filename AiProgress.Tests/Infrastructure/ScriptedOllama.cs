@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace AiProgress.Tests.Infrastructure;
+
+/// <summary>
+/// An Ollama-protocol server whose every chat call follows a script: what a real model cannot do on demand
+/// (exact token rates, stalls, 5xx, a stream cut mid-way). It complements the real local model, never replaces it.
+/// </summary>
+public sealed class ScriptedOllama : IAsyncDisposable
+{
+    public const string ModelName = "scripted";
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<OllamaScript> _nextScripts = new();
+    private int _activeStreams;
+    private int _abandonedStreams;
+
+    private ScriptedOllama(WebApplication app) => _app = app;
+
+    public string Url => _app.Urls.First();
+
+    /// <summary>Used for every call that has no queued script.</summary>
+    public OllamaScript DefaultScript { get; set; } = new();
+
+    public ConcurrentQueue<JsonNode> ChatRequests { get; } = new();
+
+    public int ActiveStreams => Volatile.Read(ref _activeStreams);
+
+    /// <summary>Streams whose client went away before the end (a cancel, a timeout).</summary>
+    public int AbandonedStreams => Volatile.Read(ref _abandonedStreams);
+
+    public void Enqueue(params OllamaScript[] scripts)
+    {
+        foreach (var script in scripts) _nextScripts.Enqueue(script);
+    }
+
+    public static async Task<ScriptedOllama> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new ScriptedOllama(app);
+        app.MapGet("/api/version", () => Results.Json(new { version = "0.12.6-scripted" }));
+        app.MapGet("/api/tags", () => Results.Json(new
+        {
+            models = new[] { new { name = ModelName, model = ModelName, size = 1, modified_at = DateTime.UtcNow, details = new { family = "scripted" } } },
+        }));
+        app.MapPost("/api/chat", server.ChatAsync);
+        await app.StartAsync();
+        return server;
+    }
+
+    private async Task ChatAsync(HttpContext context)
+    {
+        var request = (await JsonNode.ParseAsync(context.Request.Body))!;
+        ChatRequests.Enqueue(request);
+        var script = _nextScripts.TryDequeue(out var next) ? next : DefaultScript;
+        var model = request["model"]?.GetValue<string>() ?? ModelName;
+        if (script.FailWithStatus is { } status)
+        {
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsJsonAsync(new { error = $"scripted failure {status}" });
+            return;
+        }
+
+        var limit = request["options"]?["num_predict"]?.GetValue<int>() ?? int.MaxValue;
+        var count = Math.Min(script.Tokens, limit);
+        context.Response.ContentType = "application/x-ndjson";
+        await context.Response.StartAsync();
+        Interlocked.Increment(ref _activeStreams);
+        var aborted = context.RequestAborted;
+        try
+        {
+            await Task.Delay(script.FirstTokenDelay, aborted);
+            for (var i = 0; i < count; i++)
+            {
+                if (i == script.StallAfter) await Task.Delay(Timeout.Infinite, aborted);
+                if (i == script.CutAfter) { context.Abort(); return; }
+                if (i > 0) await Task.Delay(script.Interval, aborted);
+                await WriteLineAsync(context, new { model, created_at = DateTime.UtcNow, message = new { role = "assistant", content = OllamaScript.Piece(i) }, done = false });
+            }
+
+            await WriteLineAsync(context, new
+            {
+                model, created_at = DateTime.UtcNow, message = new { role = "assistant", content = "" }, done = true,
+                done_reason = count < script.Tokens ? "length" : "stop",
+                total_duration = 1_000_000L, load_duration = 1000L,
+                prompt_eval_count = script.PromptTokens, prompt_eval_duration = 1000L,
+                eval_count = count, eval_duration = (long)(count * script.Interval.TotalMilliseconds * 1_000_000),
+            });
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _abandonedStreams);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeStreams);
+        }
+    }
+
+    private static async Task WriteLineAsync(HttpContext context, object line)
+    {
+        await context.Response.WriteAsync(JsonSerializer.Serialize(line) + "\n", context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(stopping.Token);
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace AiProgress.Tests.Infrastructure;
+
+/// <summary>A real server program (redis-server, mariadbd) run by a test, with its output kept for failure messages.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process) => _process = process;
+
+    public string Output { get { lock (_output) { return _output.ToString(); } } }
+
+    public bool HasExited => _process.HasExited;
+
+    public static ServerProcess Start(string fileName, IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo(FindExecutable(fileName))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = info };
+        var server = new ServerProcess(process);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    public async Task WaitForPortAsync(int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{_process.StartInfo.FileName} exited ({_process.ExitCode}):\n{Output}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on {port} within {timeout}:\n{Output}");
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        if (_process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{_process.StartInfo.FileName} failed ({_process.ExitCode}):\n{Output}");
+        }
+    }
+
+    /// <summary>SIGKILL: what a crash or an OOM kill looks like to everyone else.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    public static string FindExecutable(string name)
+    {
+        if (Path.IsPathRooted(name))
+        {
+            return name;
+        }
+
+        string[] directories = [.. (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'), "/usr/sbin", "/usr/bin", "/sbin"];
+        return directories.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException($"'{name}' is not installed; run ./test.sh, which installs it.");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            if (_output.Length < 64_000) _output.AppendLine(line);
+        }
+    }
+}
