@@ -42,7 +42,11 @@ public static class WorkerServiceExtensions
                 client.BaseAddress = new Uri(builder.Configuration["Ollama:Endpoint"] ?? "http://ollama");
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .RemoveAllResilienceHandlers();
+            .RemoveAllResilienceHandlers()
+            // A stream left early (cancel, timeout) must close its connection now, not be drained for 2 s:
+            // closing is what tells Ollama to stop generating.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxResponseDrainSize = 0 })
+            .AddHttpMessageHandler(() => new CancellableResponseHandler());
 #pragma warning restore EXTEXP0001
         return builder;
     }

@@ -81,7 +81,7 @@ public sealed class ScriptedOllama : IAsyncDisposable
             for (var i = 0; i < count; i++)
             {
                 if (i == script.StallAfter) await Task.Delay(Timeout.Infinite, aborted);
-                if (i == script.CutAfter) { context.Abort(); return; }
+                if (i == script.CutAfter) { await Task.Delay(100); context.Abort(); return; }
                 if (i > 0) await Task.Delay(script.Interval, aborted);
                 await WriteLineAsync(context, new { model, created_at = DateTime.UtcNow, message = new { role = "assistant", content = OllamaScript.Piece(i) }, done = false });
             }
@@ -95,7 +95,7 @@ public sealed class ScriptedOllama : IAsyncDisposable
                 eval_count = count, eval_duration = (long)(count * script.Interval.TotalMilliseconds * 1_000_000),
             });
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException || aborted.IsCancellationRequested)
         {
             Interlocked.Increment(ref _abandonedStreams);
         }

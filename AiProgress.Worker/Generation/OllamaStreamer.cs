@@ -38,6 +38,7 @@ public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<Work
         var settings = options.Value;
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(settings.FirstTokenTimeout);
+        using var closeOnCancel = CancellableResponseHandler.CloseBodiesOn(idle.Token);
         var sawToken = false;
         try
         {
@@ -67,8 +68,11 @@ public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<Work
                 }
             }
         }
-        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or HttpRequestException
+            && idle.IsCancellationRequested)
         {
+            // The body was closed under the read: by a cancel or shutdown (the caller's token), or by our own timer.
+            cancellationToken.ThrowIfCancellationRequested();
             activity?.SetStatus(ActivityStatusCode.Error, "timeout");
             throw new OllamaTimeoutException(sawToken ? settings.TokenTimeout : settings.FirstTokenTimeout, !sawToken);
         }
@@ -79,6 +83,12 @@ public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<Work
         catch (ResponseError ex) when (ex.Message.Contains("not found", StringComparison.OrdinalIgnoreCase))
         {
             throw new OllamaRejectedException(ex.Message, ex);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (idle.IsCancellationRequested)
+        {
+            throw new OllamaTimeoutException(sawToken ? settings.TokenTimeout : settings.FirstTokenTimeout, !sawToken);
         }
 
         // The stream ended without its final "done" line: the connection broke mid-way.

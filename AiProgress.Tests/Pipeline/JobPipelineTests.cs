@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using AiProgress.Jobs;
+using AiProgress.Tests.Infrastructure;
+using AiProgress.Worker.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiProgress.Tests.Pipeline;
+
+/// <summary>The seed's flow against real Redis and MariaDB, with Ollama's behaviour scripted exactly.</summary>
+public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFixture>
+{
+    private static string Pieces(int from, int count) => string.Concat(Enumerable.Range(from, count).Select(OllamaScript.Piece));
+
+    [Fact]
+    public async Task A_job_streams_through_queue_worker_and_database_to_completed()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(tokens: 30, tokensPerSecond: 200));
+
+        var jobId = await system.CreateJobAsync(maxTokens: 100);
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.True(status.GetProperty("status").GetString() == "completed", status.ToString());
+        Assert.Equal(Pieces(0, 30), status.GetProperty("text").GetString());
+        Assert.Equal(30, status.GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(7, status.GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(37, status.GetProperty("total_tokens").GetInt32());
+        Assert.Equal(100, status.GetProperty("progress_percentage").GetDouble());
+        Assert.Equal(0, status.GetProperty("estimated_time_remaining").GetInt64());
+    }
+
+    [Fact]
+    public async Task Max_tokens_is_sent_as_num_predict_and_ends_the_job_there()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(tokens: 500, tokensPerSecond: 1000));
+
+        var jobId = await system.CreateJobAsync(prompt: "num_predict probe", maxTokens: 12);
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        Assert.Equal(12, status.GetProperty("completion_tokens").GetInt32());
+        var request = system.Ollama.ChatRequests.Last(r => r.ToJsonString().Contains("num_predict probe"));
+        Assert.Equal(12, request["options"]!["num_predict"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Progress_rows_are_written_at_most_twice_a_second_and_first_within_one_second()
+    {
+        var pump = system.Worker!.Services.GetRequiredService<ProgressPump>();
+        var writes = new ConcurrentQueue<(string JobId, TimeSpan At)>();
+        var clock = Stopwatch.StartNew();
+        pump.ProgressWritten += id => writes.Enqueue((id, clock.Elapsed));
+        // 1.5 s reading the prompt, then 60 tokens at 30/s: about 3.5 s of processing.
+        system.Ollama.Enqueue(OllamaScript.Steady(60, 30) with { FirstTokenDelay = TimeSpan.FromMilliseconds(1500) });
+
+        var created = clock.Elapsed;
+        var jobId = await system.CreateJobAsync(maxTokens: 60);
+        var status = await system.WaitForTerminalAsync(jobId);
+        var ended = clock.Elapsed;
+
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        var mine = writes.Where(w => w.JobId == jobId).Select(w => w.At).ToList();
+        Assert.NotEmpty(mine);
+        Assert.True(mine[0] - created < TimeSpan.FromSeconds(1), $"first progress write after {(mine[0] - created).TotalMilliseconds} ms");
+        var gaps = mine.Zip(mine.Skip(1), (a, b) => b - a).ToList();
+        Assert.All(gaps, gap => Assert.True(gap >= TimeSpan.FromMilliseconds(450), $"two writes {gap.TotalMilliseconds} ms apart"));
+        var perSecond = mine.Count / (ended - created).TotalSeconds;
+        Assert.True(perSecond <= 2.5, $"{mine.Count} writes in {(ended - created).TotalSeconds:0.0} s");
+        Assert.True(mine.Count >= 4, $"only {mine.Count} progress writes in a 3.5 s job");
+    }
+
+    [Fact]
+    public async Task The_row_shows_progress_before_the_first_token()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(5, 100) with { FirstTokenDelay = TimeSpan.FromSeconds(2) });
+
+        var jobId = await system.CreateJobAsync(maxTokens: 5);
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).Status == "processing");
+        await Task.Delay(1100);
+        var row = await system.ReadRowAsync(jobId);
+
+        Assert.Equal("processing", row.Status);
+        Assert.Equal(0, row.CurrentTokens);
+        Assert.True(row.ElapsedTime is > 0 and < 1000, $"elapsed_time {row.ElapsedTime} ms: the first progress write is due within 1 s");
+        Assert.NotNull(row.LastUpdateAt);
+        Assert.Equal("completed", (await system.WaitForTerminalAsync(jobId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_Ollama_stream_that_goes_silent_fails_the_job_with_a_timeout()
+    {
+        system.Ollama.Enqueue(new OllamaScript { Tokens = 50, StallAfter = 3 });
+
+        var jobId = await system.CreateJobAsync(maxTokens: 50);
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        Assert.Contains("timeout", status.GetProperty("error_message").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(Pieces(0, 3), status.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task A_5xx_and_a_broken_stream_are_retried_and_the_job_continues_where_it_was()
+    {
+        const string prompt = "retry probe";
+        system.Ollama.Enqueue(
+            new OllamaScript { FailWithStatus = 500 },
+            new OllamaScript { Tokens = 40, CutAfter = 5 },
+            new OllamaScript { Tokens = 10 });
+
+        var jobId = await system.CreateJobAsync(prompt, maxTokens: 40);
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.True(status.GetProperty("status").GetString() == "completed", status.ToString());
+        // Five pieces from the broken call, then the third call continued after them (10 more).
+        Assert.True(Pieces(0, 5) + Pieces(0, 10) == status.GetProperty("text").GetString(), status.ToString());
+        Assert.Equal(15, status.GetProperty("completion_tokens").GetInt32());
+        var calls = system.Ollama.ChatRequests.Where(r => r.ToJsonString().Contains(prompt)).ToList();
+        Assert.Equal(3, calls.Count);
+        var continuation = calls[2]["messages"]!.AsArray();
+        Assert.Equal("assistant", continuation[^1]!["role"]!.GetValue<string>());
+        Assert.Equal(Pieces(0, 5), continuation[^1]!["content"]!.GetValue<string>());
+        Assert.Equal(35, calls[2]["options"]!["num_predict"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Ollama_failing_every_retry_ends_the_job_failed_with_the_reason()
+    {
+        const string prompt = "always 503";
+        system.Ollama.Enqueue(Enumerable.Repeat(new OllamaScript { FailWithStatus = 503 }, 4).ToArray());
+
+        var jobId = await system.CreateJobAsync(prompt, maxTokens: 10);
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        Assert.Contains("503", status.GetProperty("error_message").GetString());
+        Assert.Equal(4, system.Ollama.ChatRequests.Count(r => r.ToJsonString().Contains(prompt)));
+    }
+
+    [Fact]
+    public async Task Cancel_closes_the_Ollama_stream_within_a_second_and_ends_the_job_cancelled()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(2000, 50));
+        var jobId = await system.CreateJobAsync(maxTokens: 2000);
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens > 5);
+        var abandonedBefore = system.Ollama.AbandonedStreams;
+
+        var clock = Stopwatch.StartNew();
+        var response = await system.Client.PostAsync($"/api/v1/ai/generation/{jobId}/cancel", null);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        await WaitUntilAsync(() => Task.FromResult(system.Ollama.AbandonedStreams > abandonedBefore), TimeSpan.FromSeconds(10));
+        var closedAfter = clock.Elapsed;
+
+        Assert.True(closedAfter < TimeSpan.FromSeconds(1), $"stream closed after {closedAfter.TotalMilliseconds} ms");
+        var status = await system.WaitForTerminalAsync(jobId);
+        Assert.Equal("cancelled", status.GetProperty("status").GetString());
+        await Task.Delay(700);
+        Assert.Equal("cancelled", (await system.ReadRowAsync(jobId)).Status);
+        var again = await system.Client.PostAsync($"/api/v1/ai/generation/{jobId}/cancel", null);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_terminal_job_delivered_again_is_not_run_again()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(5, 500));
+        const string prompt = "run me once";
+        var jobId = await system.CreateJobAsync(prompt, maxTokens: 5);
+        var first = await system.WaitForTerminalAsync(jobId);
+        var rowBefore = await system.ReadRowAsync(jobId);
+
+        // A duplicate delivery, as after a crash between the final write and the acknowledgement.
+        await system.RedisConnection.GetDatabase().StreamAddAsync(RedisKeys.Queue,
+            [new("job_id", jobId), new("traceparent", ""), new("enqueued_at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
+        await WaitUntilAsync(async () => await system.RedisConnection.GetDatabase().StreamLengthAsync(RedisKeys.Queue) == 0);
+
+        var rowAfter = await system.ReadRowAsync(jobId);
+        Assert.Equal("completed", first.GetProperty("status").GetString());
+        Assert.Equal(1, system.Ollama.ChatRequests.Count(r => r.ToJsonString().Contains(prompt)));
+        Assert.Equal(rowBefore.Attempt, rowAfter.Attempt);
+        Assert.Equal(rowBefore.CompletedAt, rowAfter.CompletedAt);
+        Assert.Equal(rowBefore.GeneratedText, rowAfter.GeneratedText);
+    }
+
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? PipelineFixture.Patience);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+}
