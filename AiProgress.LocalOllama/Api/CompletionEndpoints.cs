@@ -22,6 +22,12 @@ internal static class CompletionEndpoints
         {
             return OllamaResults.ModelNotFound(request.Model);
         }
+        var vocabularySize = model.Weights.Vocab.Count;
+        if (request.Context?.Where(id => id < 0 || id >= vocabularySize).Select(id => (int?)id).FirstOrDefault() is { } badToken)
+        {
+            // Caught here, since llama.cpp rejects the batch only mid-request (a 500 with no body, or an error line after a 200).
+            return OllamaResults.InvalidBody($"context holds the token id {badToken}, which model \"{request.Model}\" does not have");
+        }
         if (string.IsNullOrEmpty(request.Prompt) && request.Context is not { Length: > 0 })
         {
             return TypedResults.Json(CompletionLines.Loaded(request.Model, IsZero(request.KeepAlive)) with { Response = "" },
@@ -50,6 +56,11 @@ internal static class CompletionEndpoints
         if (model is null)
         {
             return OllamaResults.ModelNotFound(request.Model);
+        }
+        // "messages": [null] parses, but has no role to read.
+        if (request.Messages?.Any(m => m is null) == true)
+        {
+            return OllamaResults.InvalidBody("messages must be objects, not null");
         }
         if (request.Messages is not { Count: > 0 } messages)
         {

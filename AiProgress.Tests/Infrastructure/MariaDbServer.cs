@@ -30,6 +30,9 @@ public sealed class MariaDbServer
 
     public static Task<MariaDbServer> GetAsync() => Shared.Value;
 
+    /// <summary>A server of one's own, for a test that restarts it while others run.</summary>
+    public static Task<MariaDbServer> StartPrivateAsync() => StartAsync();
+
     public async Task<string> CreateDatabaseAsync(string prefix)
     {
         var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];

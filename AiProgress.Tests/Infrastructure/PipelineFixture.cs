@@ -31,6 +31,8 @@ public class PipelineFixture : IAsyncLifetime
 
     protected virtual bool StartWorker => true;
 
+    protected virtual bool PrivateDatabaseServer => false;
+
     /// <summary>Fast timings, so that faults show in seconds rather than the production minutes.</summary>
     protected virtual Dictionary<string, string?> WorkerSettings() => new()
     {
@@ -65,7 +67,7 @@ public class PipelineFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         Redis = await RedisServer.StartNewAsync();
-        MariaDb = await MariaDbServer.GetAsync();
+        MariaDb = PrivateDatabaseServer ? await MariaDbServer.StartPrivateAsync() : await MariaDbServer.GetAsync();
         DatabaseConnectionString = await MariaDb.CreateDatabaseAsync(GetType().Name.ToLowerInvariant());
         Ollama = await ScriptedOllama.StartAsync();
         RedisConnection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString + ",abortConnect=false");
@@ -76,6 +78,8 @@ public class PipelineFixture : IAsyncLifetime
 
         Api = ApiServer.Start(ApiConfiguration());
         Client = Api.CreateBrowserClient();
+        // Take the anonymous identity cookie once, so that parallel creates all belong to this one "browser".
+        (await Client.GetAsync("/api/v1/ai/generation")).EnsureSuccessStatusCode();
     }
 
     public Task<WorkerHost> StartWorkerAsync(Action<IServiceCollection>? configureServices = null) =>

@@ -81,7 +81,7 @@ public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFi
 
         Assert.Equal("processing", row.Status);
         Assert.Equal(0, row.CurrentTokens);
-        Assert.True(row.ElapsedTime is > 0 and < 1000, $"elapsed_time {row.ElapsedTime} ms: the first progress write is due within 1 s");
+        Assert.True(row.ElapsedTime >= 400, $"elapsed_time {row.ElapsedTime} ms: progress writes go on while the prompt is read");
         Assert.NotNull(row.LastUpdateAt);
         Assert.Equal("completed", (await system.WaitForTerminalAsync(jobId)).GetProperty("status").GetString());
     }

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using AiProgress.Tests.Infrastructure;
+using static AiProgress.Tests.Pipeline.JobPipelineTests;
+
+namespace AiProgress.Tests.Pipeline;
+
+public class WorkerlessFixture : PipelineFixture
+{
+    protected override bool StartWorker => false;
+
+    protected override bool PrivateDatabaseServer => true;
+}
+
+/// <summary>Workers dying, stopping, and servers restarting: every job still ends in a true terminal state.</summary>
+public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<WorkerlessFixture>
+{
+    [Fact]
+    public async Task A_job_whose_worker_is_killed_is_claimed_by_another_and_continues_from_what_watchers_saw()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(300, 40), new OllamaScript { Tokens = 20, Interval = TimeSpan.FromMilliseconds(2) });
+        await using var doomed = WorkerProcess.Start(system.WorkerConfiguration());
+        var jobId = await system.CreateJobAsync("killed mid-job", maxTokens: 300);
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 20);
+
+        await doomed.KillAsync();
+        var seenBeforeKill = (await system.GetStatusAsync(jobId)).GetProperty("text").GetString()!;
+        await using var rescuer = await system.StartWorkerAsync();
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.True(status.GetProperty("status").GetString() == "completed", status.ToString());
+        var text = status.GetProperty("text").GetString()!;
+        Assert.StartsWith(seenBeforeKill, text);
+        Assert.EndsWith(string.Concat(Enumerable.Range(0, 20).Select(OllamaScript.Piece)), text);
+        var row = await system.ReadRowAsync(jobId);
+        Assert.Equal(2, row.Attempt);
+        var takeOver = system.Ollama.ChatRequests.Last(r => r.ToJsonString().Contains("killed mid-job"));
+        Assert.Equal("assistant", takeOver["messages"]!.AsArray()[^1]!["role"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_worker_that_shuts_down_hands_its_jobs_back_instead_of_failing_them()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(400, 40), new OllamaScript { Tokens = 5 });
+        var leaving = await system.StartWorkerAsync();
+        var jobId = await system.CreateJobAsync("handed back", maxTokens: 400);
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 10);
+
+        await leaving.DisposeAsync();
+        var afterShutdown = await system.ReadRowAsync(jobId);
+        await using var next = await system.StartWorkerAsync();
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.Equal("processing", afterShutdown.Status);
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        Assert.Equal(2, (await system.ReadRowAsync(jobId)).Attempt);
+    }
+
+    [Fact]
+    public async Task A_hundred_jobs_on_four_slots_all_complete_and_never_more_than_four_run_at_once()
+    {
+        system.Ollama.DefaultScript = new OllamaScript { Tokens = 8, Interval = TimeSpan.FromMilliseconds(10) };
+        var peak = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, system.Ollama.ActiveStreams);
+                await Task.Delay(2);
+            }
+        });
+        await using var worker = await system.StartWorkerAsync();
+
+        var ids = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 100), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, _) => ids.Add(await system.CreateJobAsync($"bulk {i}", maxTokens: 8)));
+        var statuses = new List<string>();
+        foreach (var id in ids)
+        {
+            statuses.Add((await system.WaitForTerminalAsync(id, TimeSpan.FromMinutes(3))).GetProperty("status").GetString()!);
+        }
+
+        await sampling.CancelAsync();
+        await sampler;
+        Assert.Equal(100, ids.Distinct().Count());
+        Assert.All(statuses, s => Assert.Equal("completed", s));
+        Assert.InRange(peak, 2, 4);
+        system.Ollama.DefaultScript = new OllamaScript();
+    }
+
+    [Fact]
+    public async Task MySQL_restarting_mid_job_does_not_stop_generation_and_the_row_catches_up()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(160, 40));
+        await using var worker = await system.StartWorkerAsync();
+        var jobId = await system.CreateJobAsync("mysql restart", maxTokens: 160);
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 10);
+
+        await system.MariaDb.RestartAsync(downtime: TimeSpan.FromSeconds(1.5));
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.True(status.GetProperty("status").GetString() == "completed", status.ToString());
+        Assert.Equal(160, status.GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(string.Concat(Enumerable.Range(0, 160).Select(OllamaScript.Piece)), status.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Redis_restarting_mid_job_still_ends_the_job_completed()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(160, 40));
+        await using var worker = await system.StartWorkerAsync();
+        var jobId = await system.CreateJobAsync("redis restart", maxTokens: 160);
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 10);
+
+        await system.Redis.KillAsync();
+        await Task.Delay(1500);
+        await system.Redis.StartAsync();
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.True(status.GetProperty("status").GetString() == "completed", status.ToString());
+        Assert.Equal(160, status.GetProperty("completion_tokens").GetInt32());
+    }
+}
