@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AiProgress.Jobs.Data;
 
 namespace AiProgress.Api.Generation;
@@ -22,7 +23,7 @@ public sealed record JobStatusResponse(
     DateTime? CompletedAt,
     DateTime? LastUpdateAt,
     string? ErrorMessage,
-    string? Text)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Text)
 {
     public static JobStatusResponse From(GenerationJob job, long? queuePosition, bool includeText) => new(
         job.JobId, job.Status, job.Model, job.ProgressPercentage, job.CurrentTokens, job.TokensPerSecond,

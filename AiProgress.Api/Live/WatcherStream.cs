@@ -30,27 +30,27 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
         _lastWriteAt = time.GetTimestamp();
     }
 
-    /// <summary>A late watcher's first events: the whole text so far, the latest progress, the end if any.</summary>
+    /// <summary>
+    /// A late watcher's first events: the whole text so far, then the latest progress, or for a finished job
+    /// only its end. Each carries the id of the event it sums up, in id order, so ids keep increasing and
+    /// Last-Event-ID still resumes exactly.
+    /// </summary>
     public async Task<bool> SendSnapshotAsync(JobEventFold fold, CancellationToken cancellationToken)
     {
-        var id = fold.LastId!;
+        var snapshot = new List<JobEvent>(2);
         if (fold.TextLength > 0)
         {
-            await SendAsync(new JobEvent(id, JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(0, fold.Text))), cancellationToken);
+            snapshot.Add(new JobEvent(fold.LastTextId!, JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(0, fold.Text))));
         }
 
-        if (fold.LastProgress is { } progress)
+        snapshot.Add(fold.Terminal ?? fold.LastProgress ?? new JobEvent(fold.LastId!, JobEventTypes.Progress,
+            JobEventStream.Serialize(new ProgressPayload(JobStatus.Processing, 0, 0, 0, 0, null, time.GetUtcNow().ToUnixTimeSeconds()))));
+        foreach (var e in snapshot.OrderBy(e => StreamIds.TryParse(e.Id, out var id) ? id : default))
         {
-            await SendAsync(progress with { Id = id }, cancellationToken);
+            await SendAsync(e, cancellationToken);
         }
 
-        if (fold.Terminal is { } terminal)
-        {
-            await SendAsync(terminal with { Id = id }, cancellationToken);
-            return true;
-        }
-
-        return false;
+        return fold.Terminal is not null;
     }
 
     /// <summary>Sends a row read from MySQL; true when that was the terminal event.</summary>

@@ -16,6 +16,7 @@ public sealed class JobEventFold
     public JobEvent? LastProgress { get; private set; }
     public JobEvent? Terminal { get; private set; }
     public string? LastId { get; private set; }
+    public string? LastTextId { get; private set; }
 
     public static JobEventFold From(IEnumerable<JobEvent> events)
     {
@@ -34,6 +35,7 @@ public sealed class JobEventFold
         switch (e.Type)
         {
             case JobEventTypes.Text:
+                LastTextId = e.Id;
                 ApplyText(JsonSerializer.Deserialize(e.Data, JobEventJsonContext.Default.TextPayload)!);
                 break;
             case JobEventTypes.Progress:

@@ -1,0 +1,104 @@
+// JSON shapes of the HTTP contract (docs/CONTRACT.md); snake_case as the API sends them.
+
+export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled'
+
+export const terminalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled']
+export const isTerminal = (status: JobStatus | null | undefined) => !!status && terminalStatuses.includes(status)
+
+export interface CreateJobRequest {
+  prompt: string
+  model?: string
+  max_tokens?: number
+  system?: string
+  temperature?: number
+}
+
+export interface CreatedJob {
+  job_id: string
+  status: JobStatus
+  queue_position: number
+  status_url: string
+  progress_url: string
+}
+
+export interface JobSnapshot {
+  job_id: string
+  status: JobStatus
+  model: string
+  progress_percentage: number
+  current_tokens: number
+  tokens_per_second: number
+  elapsed_time: number
+  estimated_time_remaining: number | null
+  queue_position: number | null
+  prompt_tokens: number | null
+  completion_tokens: number | null
+  total_tokens: number | null
+  created_at: string
+  started_at: string | null
+  completed_at: string | null
+  last_update_at: string | null
+  error_message: string | null
+  text?: string | null
+}
+
+export interface JobList {
+  items: JobSnapshot[]
+}
+
+export interface ModelInfo {
+  name: string
+  size: number
+  family: string | null
+  parameter_size: string | null
+  quantization_level: string | null
+  modified_at: string
+}
+
+export interface ModelsResponse {
+  default_model: string
+  models: ModelInfo[]
+}
+
+// SSE event payloads.
+
+export interface ProgressData {
+  status: 'queued' | 'processing'
+  progress: number
+  current_tokens: number
+  tokens_per_second: number
+  elapsed_time: number
+  estimated_remaining: number | null
+  timestamp: number
+  attempt?: number
+  queue_position?: number
+}
+
+export interface TextData {
+  offset: number
+  delta: string
+  reset?: boolean
+}
+
+export interface CompletionData {
+  status: 'completed'
+  total_tokens: number
+  prompt_tokens: number
+  completion_tokens: number
+  tokens_per_second: number
+  elapsed_time: number
+}
+
+export interface ErrorData {
+  status: 'failed' | 'cancelled' | 'processing'
+  error: string
+}
+
+/** RFC 9457 problem details, with `errors` per field on validation failures. */
+export interface ProblemDetails {
+  type?: string
+  title?: string
+  status?: number
+  detail?: string
+  errors?: Record<string, string[]>
+}

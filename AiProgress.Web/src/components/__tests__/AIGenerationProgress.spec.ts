@@ -1,0 +1,157 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FakeEventSource } from '../../test/FakeEventSource'
+import { jobId, problem, progressEvent, stubFetch } from '../../test/http'
+import AIGenerationProgress from '../AIGenerationProgress.vue'
+
+const es = () => FakeEventSource.latest
+const completeEvent = { status: 'completed', total_tokens: 512, prompt_tokens: 12, completion_tokens: 500, tokens_per_second: 14.1, elapsed_time: 36000 }
+
+function mountProgress(props: { autoStart?: boolean } = {}) {
+  return mount(AIGenerationProgress, { props: { jobId, ...props } })
+}
+
+beforeEach(() => {
+  FakeEventSource.reset()
+  vi.stubGlobal('EventSource', FakeEventSource)
+  vi.useFakeTimers()
+})
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('AIGenerationProgress', () => {
+  it('shows the queue position while queued', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent({ status: 'queued', progress: 0, current_tokens: 0, queue_position: 2 }))
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Waiting in the queue: position 2')
+    expect(wrapper.get('[data-testid="job-state"]').attributes('data-state')).toBe('queued')
+  })
+
+  it('says it is reading the prompt before the first token', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent({ progress: 0, current_tokens: 0, tokens_per_second: 0 }))
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Reading the prompt…')
+  })
+
+  it('renders live progress, metrics, sparkline and text', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent({ elapsed_time: 16000, tokens_per_second: 12 }))
+    es().emit('progress', progressEvent())
+    es().emit('text', { offset: 0, delta: 'Once upon a time' })
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('AI is generating… at 14.2 tokens/sec')
+    const bar = wrapper.get('[data-testid="progress-bar"]')
+    expect(bar.attributes('role')).toBe('progressbar')
+    expect(bar.attributes('aria-valuenow')).toBe('45')
+    expect(bar.attributes('aria-valuemin')).toBe('0')
+    expect(bar.attributes('aria-valuemax')).toBe('100')
+    expect(wrapper.get('[data-testid="progress-percent"]').text()).toBe('45%')
+    expect(wrapper.get('[data-testid="metric-tokens"]').text()).toBe('230')
+    expect(wrapper.get('[data-testid="metric-speed"]').text()).toBe('14.2 tok/s')
+    expect(wrapper.get('[data-testid="metric-elapsed"]').text()).toBe('16.2 s')
+    expect(wrapper.get('[data-testid="metric-remaining"]').text()).toBe('20.0 s')
+    expect(wrapper.get('[data-testid="generated-text"]').text()).toBe('Once upon a time')
+    expect(wrapper.get('[data-testid="sparkline"]').attributes('data-points')).toBe('2')
+    expect(wrapper.find('[data-testid="sparkline"] polyline').exists()).toBe(true)
+    expect(wrapper.get('[data-testid="job-state"]').text()).toBe('processing')
+  })
+
+  it('ticks the elapsed metric between events', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent({ elapsed_time: 2000 }))
+    vi.advanceTimersByTime(300)
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="metric-elapsed"]').text()).toBe('2.3 s')
+  })
+
+  it('shows final stats and emits complete', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent())
+    es().emit('complete', completeEvent)
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('✅ Done: 500 tokens in 36.0 s (14.1 tok/s)')
+    expect(wrapper.get('[data-testid="progress-percent"]').text()).toBe('100%')
+    expect(wrapper.get('[data-testid="job-state"]').attributes('data-state')).toBe('completed')
+    expect(wrapper.find('[data-testid="cancel-button"]').exists()).toBe(false)
+    expect(wrapper.emitted('complete')).toEqual([[completeEvent]])
+  })
+
+  it('shows the error and emits it when the job fails', async () => {
+    const wrapper = mountProgress()
+    es().emit('error', { status: 'failed', error: 'Ollama API timeout' })
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="status-line"]').text()).toContain('⚠️')
+    expect(wrapper.get('[data-testid="error-message"]').text()).toBe('Ollama API timeout')
+    expect(wrapper.get('[data-testid="job-state"]').attributes('data-state')).toBe('failed')
+    expect(wrapper.emitted('error')).toEqual([['Ollama API timeout']])
+  })
+
+  it('shows a cancelled job without an error message', async () => {
+    const wrapper = mountProgress()
+    es().emit('error', { status: 'cancelled', error: 'cancelled' })
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="job-state"]').attributes('data-state')).toBe('cancelled')
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Cancelled')
+    expect(wrapper.find('[data-testid="error-message"]').exists()).toBe(false)
+  })
+
+  it('shows a lost connection while the browser reconnects', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent())
+    es().drop()
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="connection-error"]').text()).toMatch(/reconnecting/)
+  })
+
+  it('posts the cancel endpoint from the Cancel button', async () => {
+    const fetch = stubFetch(() => new Response(null, { status: 202 }))
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent())
+    await wrapper.vm.$nextTick()
+    await wrapper.get('[data-testid="cancel-button"]').trigger('click')
+    await flushPromises()
+    expect(fetch).toHaveBeenCalledOnce()
+    const [url, init] = fetch.mock.calls[0]
+    expect(url).toBe(`/api/v1/ai/generation/${jobId}/cancel`)
+    expect(init.method).toBe('POST')
+  })
+
+  it('shows why a cancel failed, but not for a job that already ended', async () => {
+    stubFetch(() => problem(409, { title: 'Job already ended' }))
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent())
+    await wrapper.vm.$nextTick()
+    await wrapper.get('[data-testid="cancel-button"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[role="alert"]').exists()).toBe(false)
+
+    stubFetch(() => problem(503, { detail: 'Queue unavailable' }))
+    await wrapper.get('[data-testid="cancel-button"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.get('[role="alert"]').text()).toBe('Queue unavailable')
+  })
+
+  it('waits for startTracking() when autoStart is false, and stopTracking() closes the stream', async () => {
+    const wrapper = mountProgress({ autoStart: false })
+    expect(FakeEventSource.instances).toHaveLength(0)
+    const exposed = wrapper.vm as unknown as { startTracking(): void; stopTracking(): void }
+    exposed.startTracking()
+    expect(FakeEventSource.instances).toHaveLength(1)
+    exposed.stopTracking()
+    expect(es().closed).toBe(true)
+  })
+
+  it('closes the stream and clears its timers on unmount', () => {
+    const wrapper = mountProgress()
+    const source = es()
+    source.emit('progress', progressEvent())
+    expect(vi.getTimerCount()).toBe(1)
+    wrapper.unmount()
+    expect(source.closed).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})
