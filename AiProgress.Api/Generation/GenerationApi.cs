@@ -19,13 +19,18 @@ public static class GenerationApi
 
         api.MapPost("/", CreateJob).WithName("CreateJob").RequireRateLimiting(CreatePolicy)
             .Accepts<JsonElement>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Queue a generation job.");
         api.MapGet("/", ListJobs).WithName("ListJobs").WithSummary("The client's recent jobs, newest first.");
-        api.MapGet("/{jobId}/status", GetStatus).WithName("GetJobStatus").WithSummary("A snapshot of a job.");
+        api.MapGet("/{jobId}/status", GetStatus).WithName("GetJobStatus").WithSummary("A snapshot of a job.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/{jobId}/progress", StreamProgress).WithName("StreamJobProgress")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Live progress as Server-Sent Events.");
-        api.MapPost("/{jobId}/cancel", CancelJob).WithName("CancelJob").WithSummary("Cancel a queued or running job.");
+        api.MapPost("/{jobId}/cancel", CancelJob).WithName("CancelJob").WithSummary("Cancel a queued or running job.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 
@@ -77,7 +82,7 @@ public static class GenerationApi
             job.JobId, job.Status, position, statusUrl, $"/api/v1/ai/generation/{job.JobId}/progress"));
     }
 
-    private static async Task<Results<Ok<JobStatusResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> GetStatus(
+    private static async Task<Results<Ok<JobStatusResponse>, ProblemHttpResult>> GetStatus(
         string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
     {
         if (!IsJobId(jobId))
@@ -124,7 +129,7 @@ public static class GenerationApi
         return TypedResults.Ok(new JobListResponse(items));
     }
 
-    private static async Task<Results<EmptyHttpResult, NotFound<ProblemDetails>, ProblemHttpResult>> StreamProgress(
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamProgress(
         string jobId, HttpContext context, JobService jobs, ProgressStreamer streamer, StreamLimiter limiter,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellationToken)
     {
@@ -151,7 +156,7 @@ public static class GenerationApi
         return TypedResults.Empty;
     }
 
-    private static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>, ProblemHttpResult>> CancelJob(
+    private static async Task<Results<Accepted, ProblemHttpResult>> CancelJob(
         string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
     {
         if (!IsJobId(jobId))
@@ -167,12 +172,7 @@ public static class GenerationApi
 
         if (!await jobs.CancelAsync(jobId, cancellationToken))
         {
-            return TypedResults.Conflict(new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "Job already ended",
-                Detail = "The job is already completed, failed or cancelled.",
-            });
+            return Problem(StatusCodes.Status409Conflict, "Job already ended", "The job is already completed, failed or cancelled.");
         }
 
         return TypedResults.Accepted($"/api/v1/ai/generation/{jobId}/status");
@@ -216,12 +216,9 @@ public static class GenerationApi
     private static ProblemHttpResult MalformedId() =>
         Problem(StatusCodes.Status400BadRequest, "Malformed job id", "A job id is a UUID such as 3f2b8c4e-1d2a-4c6b-9f0e-2a7d5b9c1e34.");
 
-    private static NotFound<ProblemDetails> NotFound(string jobId) => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Job not found",
-        Detail = $"There is no job '{jobId}' for this client.",
-    });
+    // A problem result (not NotFound<ProblemDetails>) so the body is served as application/problem+json.
+    private static ProblemHttpResult NotFound(string jobId) =>
+        Problem(StatusCodes.Status404NotFound, "Job not found", $"There is no job '{jobId}' for this client.");
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail, title: title, statusCode: status);
