@@ -14,9 +14,20 @@ public sealed class JobEventNotifier(IConnectionMultiplexer redis, ILogger<JobEv
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<JobWatch, byte>> _watchers = new();
     private readonly SemaphoreSlim _subscribeGate = new(1, 1);
     private volatile bool _subscribed;
+    private int _connectionWatchStarted;
+
+    /// <summary>False while the connection to Redis is down: watchers then read the row instead.</summary>
+    public bool IsRedisAvailable => redis.IsConnected;
 
     public async Task<JobWatch> WatchAsync(string jobId)
     {
+        if (Interlocked.Exchange(ref _connectionWatchStarted, 1) == 0)
+        {
+            // A lost connection rings every bell, so watchers switch to the row at once instead of
+            // waiting out their next read's timeout.
+            redis.ConnectionFailed += (_, _) => NotifyAll();
+        }
+
         await EnsureSubscribedAsync();
         var watch = new JobWatch(this, jobId);
         _watchers.GetOrAdd(jobId, _ => new()).TryAdd(watch, 0);
@@ -55,6 +66,17 @@ public sealed class JobEventNotifier(IConnectionMultiplexer redis, ILogger<JobEv
         finally
         {
             _subscribeGate.Release();
+        }
+    }
+
+    private void NotifyAll()
+    {
+        foreach (var set in _watchers.Values)
+        {
+            foreach (var watch in set.Keys)
+            {
+                watch.Signal();
+            }
         }
     }
 

@@ -93,6 +93,11 @@ public sealed class ProgressStreamer(
         var lastRowCheck = time.GetTimestamp();
         while (true)
         {
+            if (!notifier.IsRedisAvailable)
+            {
+                throw new RedisConnectionException(ConnectionFailureType.SocketFailure, "Redis connection lost");
+            }
+
             var fresh = await events.ReadAfterAsync(job.JobId, cursor);
             foreach (var e in fresh)
             {

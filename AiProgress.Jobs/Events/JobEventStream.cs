@@ -10,6 +10,9 @@ namespace AiProgress.Jobs.Events;
 /// </summary>
 public sealed class JobEventStream(IConnectionMultiplexer redis)
 {
+    /// <summary>False while the connection is down; callers skip live events rather than wait out timeouts.</summary>
+    public bool IsAvailable => redis.IsConnected;
+
     /// <summary>Bounds a runaway job; 20,000 entries hold far more than 8,192 tokens of text events.</summary>
     private const int MaxEntries = 20_000;
     public static readonly TimeSpan RetentionAfterEnd = TimeSpan.FromHours(1);

@@ -72,19 +72,24 @@ public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFi
     [Fact]
     public async Task The_row_shows_progress_before_the_first_token()
     {
-        system.Ollama.Enqueue(OllamaScript.Steady(5, 100) with { FirstTokenDelay = TimeSpan.FromSeconds(2) });
+        system.Ollama.Enqueue(OllamaScript.Steady(5, 100) with { FirstTokenDelay = TimeSpan.FromSeconds(3) });
 
         var jobId = await system.CreateJobAsync(maxTokens: 5);
-        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).Status == "processing");
-        await Task.Delay(1100);
-        var row = await system.ReadRowAsync(jobId);
+        // While the model reads the prompt the row must still move: elapsed time written, no tokens yet.
+        GenerationJobSnapshot? seen = null;
+        await WaitUntilAsync(async () =>
+        {
+            var row = await system.ReadRowAsync(jobId);
+            if (row.CurrentTokens == 0 && row.ElapsedTime >= 400) seen = new(row.Status, row.CurrentTokens, row.ElapsedTime);
+            return seen is not null || row.CurrentTokens > 0;
+        });
 
-        Assert.Equal("processing", row.Status);
-        Assert.Equal(0, row.CurrentTokens);
-        Assert.True(row.ElapsedTime >= 400, $"elapsed_time {row.ElapsedTime} ms: progress writes go on while the prompt is read");
-        Assert.NotNull(row.LastUpdateAt);
+        Assert.NotNull(seen);
+        Assert.Equal("processing", seen.Status);
         Assert.Equal("completed", (await system.WaitForTerminalAsync(jobId)).GetProperty("status").GetString());
     }
+
+    private sealed record GenerationJobSnapshot(string Status, int CurrentTokens, long ElapsedTime);
 
     [Fact]
     public async Task An_Ollama_stream_that_goes_silent_fails_the_job_with_a_timeout()

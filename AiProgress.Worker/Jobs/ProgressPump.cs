@@ -34,7 +34,13 @@ public sealed class ProgressPump(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             var jobs = active.Snapshot();
-            await Task.WhenAll(jobs.Select(job => PublishAsync(job, force: false)));
+            if (events.IsAvailable)
+            {
+                // Bounded, so a slow Redis never holds back the MySQL writes watchers then fall back to.
+                await Task.WhenAll(jobs.Select(job => PublishAsync(job, force: false)))
+                    .WaitAsync(settings.DatabaseWriteInterval, stoppingToken)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
 
             if (time.GetElapsedTime(lastWrite) >= settings.DatabaseWriteInterval - TimeSpan.FromMilliseconds(20))
             {
@@ -42,7 +48,7 @@ public sealed class ProgressPump(
                 await WriteProgressAsync(jobs, stoppingToken);
             }
 
-            if (time.GetElapsedTime(lastHeartbeat) >= settings.StallTimeout / 3)
+            if (time.GetElapsedTime(lastHeartbeat) >= settings.StallTimeout / 3 && events.IsAvailable)
             {
                 lastHeartbeat = time.GetTimestamp();
                 await HeartbeatAsync(jobs);

@@ -1,0 +1,41 @@
+using AiProgress.Tests.Infrastructure;
+using static AiProgress.Tests.Pipeline.JobPipelineTests;
+
+namespace AiProgress.Tests.Api;
+
+public class FastRowCheckFixture : PipelineFixture
+{
+    protected override Dictionary<string, string?> ApiSettings()
+    {
+        var settings = base.ApiSettings();
+        settings["Api:DatabaseCheckInterval"] = "00:00:01";
+        return settings;
+    }
+}
+
+/// <summary>Without Redis the stream falls back to the seed's design (poll the row every 200 ms) and still ends right.</summary>
+public class RedisOutageStreamTests(FastRowCheckFixture system) : IClassFixture<FastRowCheckFixture>
+{
+    [Fact]
+    public async Task When_Redis_dies_mid_job_the_stream_goes_on_from_MySQL_and_ends_with_complete()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(240, 40));
+        var jobId = await system.CreateJobAsync("redis outage", maxTokens: 240);
+        var killedAt = TimeSpan.Zero;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reading = SseClient.ReadAsync(system.Client, jobId, timeout: TimeSpan.FromSeconds(60));
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 20);
+
+        await system.Redis.KillAsync();
+        killedAt = clock.Elapsed;
+        var events = await reading;
+
+        Assert.Equal("complete", events[^1].Type);
+        Assert.True(events.Count(e => e.Type == "progress" && e.At > killedAt + TimeSpan.FromSeconds(0.5)) >= 3,
+            $"progress kept coming while Redis was down (killed at {killedAt}): " + string.Join(", ", events.Select(e => $"{e.Type}@{e.At.TotalSeconds:0.00}")));
+        var status = await system.GetStatusAsync(jobId);
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+        Assert.Equal(status.GetProperty("text").GetString(), SseClient.JoinText(events));
+        await system.Redis.StartAsync();
+    }
+}
