@@ -16,14 +16,27 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    private string Name => _process.StartInfo.ArgumentList[3];
+
     public static ServerProcess Start(string fileName, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo(FindExecutable(fileName))
+        // A small watchdog shell runs the server and kills it when the test process is gone, so a crashed
+        // or killed test run never leaves servers behind.
+        var info = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"""
+            "$@" & child=$!
+            trap 'kill -9 $child 2>/dev/null' EXIT
+            while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
+            wait $child
+            """);
+        info.ArgumentList.Add("watchdog");
+        info.ArgumentList.Add(FindExecutable(fileName));
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -46,7 +59,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"{_process.StartInfo.FileName} exited ({_process.ExitCode}):\n{Output}");
+                throw new InvalidOperationException($"{Name} exited ({_process.ExitCode}):\n{Output}");
             }
 
             try
@@ -61,7 +74,7 @@ public sealed class ServerProcess : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on {port} within {timeout}:\n{Output}");
+        throw new TimeoutException($"{Name} did not listen on {port} within {timeout}:\n{Output}");
     }
 
     public async Task WaitForExitAsync(TimeSpan timeout)
@@ -69,7 +82,7 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync().WaitAsync(timeout);
         if (_process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{_process.StartInfo.FileName} failed ({_process.ExitCode}):\n{Output}");
+            throw new InvalidOperationException($"{Name} failed ({_process.ExitCode}):\n{Output}");
         }
     }
 
