@@ -54,7 +54,7 @@ install_prerequisites() {
   if [ "$purpose" = "test" ] || ! _container_runtime_works || [ "${AppHost__Mode:-}" = "local" ]; then
     packages+=(redis-server mariadb-server)
   fi
-  [ "$purpose" = "test" ] && packages+=(chromium chromium-driver fonts-dejavu-core)
+  [ "$purpose" = "test" ] && packages+=(chromium chromium-driver fonts-dejavu-core fonts-noto-color-emoji)
   if [ "${#packages[@]}" -gt 0 ]; then
     _install_debian_packages "${packages[@]}" || { echo "prerequisites: apt-get failed" >&2; return 1; }
     _stop_distribution_services
