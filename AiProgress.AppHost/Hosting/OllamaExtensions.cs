@@ -30,6 +30,8 @@ public static class OllamaExtensions
             .WithEnvironment("LocalOllama__Models__0__Name", model)
             .WithEnvironment("LocalOllama__Models__0__Path", modelPath)
             .WithEnvironment("LocalOllama__MaxTokensPerSecond", builder.Configuration["AppHost:DemoTokensPerSecond"] ?? "0")
+            // As many parallel sequences as a worker runs jobs, so none of them waits behind another.
+            .WithEnvironment("LocalOllama__NumParallel", "4")
             .WithHttpHealthCheck("/health");
         return (builder.CreateResourceBuilder<IResourceWithEndpoints>(server.Resource), model);
     }
