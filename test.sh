@@ -12,7 +12,7 @@ trap 'rm -f "$log"' EXIT
 status=0
 
 echo "== AiProgress.Web: type-check and build, then Vitest"
-(cd AiProgress.Web && npm run --silent build >/dev/null && npx vitest run --reporter=dot) 2>&1 | tee -a "$log" || status=1
+(cd AiProgress.Web && npm run --silent build >/dev/null && NO_COLOR=1 npx vitest run --reporter=dot) 2>&1 | tee -a "$log" || status=1
 web_passed=$(grep -oE 'Tests +[0-9]+ passed' "$log" | awk '{s+=$2} END {print s+0}')
 web_failed=$(grep -oE 'Tests +([0-9]+ passed \| )?[0-9]+ failed' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
 

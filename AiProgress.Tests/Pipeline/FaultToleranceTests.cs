@@ -119,5 +119,7 @@ public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<Worke
 
         Assert.True(status.GetProperty("status").GetString() == "completed", status.ToString());
         Assert.Equal(160, status.GetProperty("completion_tokens").GetInt32());
+        // A delivery Redis forgot in the restart is adopted by the run, not started over as a second attempt.
+        Assert.Equal(1, (await system.ReadRowAsync(jobId)).Attempt);
     }
 }

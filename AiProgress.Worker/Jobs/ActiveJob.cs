@@ -18,7 +18,8 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     private readonly CancellationTokenSource _cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
 
     public GenerationJob Job { get; } = job;
-    public QueueEntry Entry { get; } = entry;
+    /// <summary>The queue entry this run answers for; replaced when the same job is delivered again (Redis lost a second).</summary>
+    public QueueEntry Entry { get; set; } = entry;
     public ProgressTracker Tracker { get; } = tracker;
     public string JobId => Job.JobId;
     public int Attempt => Job.Attempt;

@@ -1,3 +1,4 @@
+using AiProgress.Jobs.Queue;
 using System.Collections.Concurrent;
 
 namespace AiProgress.Worker.Jobs;
@@ -11,6 +12,22 @@ public sealed class ActiveJobs
     public void Remove(ActiveJob job) => _jobs.TryRemove(new KeyValuePair<string, ActiveJob>(job.JobId, job));
     public IReadOnlyCollection<ActiveJob> Snapshot() => _jobs.Values.ToArray();
     public int Count => _jobs.Count;
+
+    /// <summary>
+    /// When a job this worker already runs is delivered again (Redis restarted and lost the delivery), the
+    /// run adopts the new entry instead of starting a second attempt; returns the entry it replaced.
+    /// </summary>
+    public QueueEntry? Adopt(QueueEntry entry)
+    {
+        if (!_jobs.TryGetValue(entry.JobId, out var job))
+        {
+            return null;
+        }
+
+        var previous = job.Entry;
+        job.Entry = entry;
+        return previous;
+    }
 
     public void Stop(string jobId, StopReason reason)
     {

@@ -45,6 +45,18 @@ public sealed class QueueConsumer(
                     continue;
                 }
 
+                if (active.Adopt(entry) is { } replaced)
+                {
+                    slots.Release();
+                    if (replaced.EntryId != entry.EntryId)
+                    {
+                        await CompleteQuietlyAsync(replaced.EntryId);
+                    }
+
+                    logger.LogInformation("Job {JobId} was delivered again while running here; its run adopts entry {EntryId}", entry.JobId, entry.EntryId);
+                    continue;
+                }
+
                 var run = Task.Run(() => runner.RunAsync(entry, stoppingToken), CancellationToken.None);
                 _running[run] = true;
                 _ = run.ContinueWith(t =>
@@ -84,6 +96,18 @@ public sealed class QueueConsumer(
                 logger.LogWarning(ex, "Redis is not reachable yet; retrying");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
+        }
+    }
+
+    private async Task CompleteQuietlyAsync(string entryId)
+    {
+        try
+        {
+            await queue.CompleteAsync(entryId);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not drop queue entry {EntryId}", entryId);
         }
     }
 
