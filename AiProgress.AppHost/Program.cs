@@ -20,6 +20,7 @@ var api = builder.AddProject<Projects.AiProgress_Api>("api", launchProfileName: 
     .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("AppHost:ApiPort"), name: "http")
     .WithHttpHealthCheck("/health")
     .WithEnvironment("Api__DefaultModel", model)
+    .WithDemoJobCommand()
     .WithReference(cache).WaitFor(cache)
     .WithReference(db).WaitFor(db)
     .WithReference(ollama.GetEndpoint("http")).WaitFor(ollama);

@@ -26,6 +26,22 @@ public static class WorkerTelemetry
         "aiprogress.jobs.in_flight", "{job}", "Jobs this worker is generating now.");
     public static readonly Counter<long> ProgressWrites = Meter.CreateCounter<long>(
         "aiprogress.db.progress_writes", "{row}", "Progress rows written to MySQL.");
+    private static long _queueLength;
+
+    /// <summary>Entries in the queue stream (waiting and in progress), as last read by this worker.</summary>
+    public static readonly ObservableGauge<long> QueueLength = Meter.CreateObservableGauge(
+        "aiprogress.queue.length", () => Interlocked.Read(ref _queueLength), "{job}", "Jobs in the Redis queue stream.");
+
+    public static void ReportQueueLength(long length) => Interlocked.Exchange(ref _queueLength, length);
+
+    /// <summary>Counts a job's end and marks it on the job's span (the current activity of its run).</summary>
+    public static void CountEnded(string outcome, string model)
+    {
+        JobsEnded.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("gen_ai.request.model", model));
+        Activity.Current?.SetTag("aiprogress.job.outcome", outcome);
+        Activity.Current?.AddEvent(new ActivityEvent($"job {outcome}"));
+    }
+
     public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>(
         "aiprogress.events.published", "{event}", "Live events appended to the jobs' Redis streams.");
 }

@@ -30,8 +30,15 @@ public sealed class JobService(
             MaxTokens = request.MaxTokens,
             Temperature = request.Temperature,
             CreatedAt = time.GetUtcNow().UtcDateTime,
-            TraceParent = Activity.Current?.Id,
         };
+
+        // The job's trace: this producer span's context travels in the queue entry to the worker.
+        using var enqueue = ApiTelemetry.Source.StartActivity("enqueue aiprogress:queue", ActivityKind.Producer);
+        enqueue?.SetTag("messaging.system", "redis");
+        enqueue?.SetTag("messaging.operation.type", "send");
+        enqueue?.SetTag("aiprogress.job.id", job.JobId);
+        enqueue?.SetTag("gen_ai.request.model", model);
+        job.TraceParent = enqueue?.Id ?? Activity.Current?.Id;
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Jobs.Add(job);
@@ -49,6 +56,7 @@ public sealed class JobService(
 
         await db.Jobs.Where(j => j.JobId == job.JobId)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.QueueEntryId, job.QueueEntryId), CancellationToken.None);
+        enqueue?.SetTag("messaging.message.id", job.QueueEntryId);
         ApiTelemetry.JobsCreated.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", model));
         return job;
     }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,7 +29,10 @@ public static class JobsDatabaseExtensions
             var serverVersion = configuredVersion is { Length: > 0 }
                 ? ServerVersion.Parse(configuredVersion)
                 : ServerVersion.AutoDetect(connectionString);
-            options.UseMySql(services.GetRequiredService<MySqlDataSource>(), serverVersion);
+            options.UseMySql(services.GetRequiredService<MySqlDataSource>(), serverVersion)
+                // EF caches one internal provider per host; a process hosting many (the test suite's API and worker
+                // replicas) passes twenty without anything being wrong, and a service has one host.
+                .ConfigureWarnings(warnings => warnings.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
         });
         // Request handlers take a context from the same pool; background code asks the factory.
         builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<JobsDbContext>>().CreateDbContext());

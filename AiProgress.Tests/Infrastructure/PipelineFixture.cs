@@ -27,7 +27,9 @@ public class PipelineFixture : IAsyncLifetime
     /// <summary>Where the worker and API find Ollama; the scripted server unless a fixture says otherwise.</summary>
     protected virtual string OllamaUrl => Ollama.Url;
 
-    protected virtual string DefaultModel => ScriptedOllama.ModelName;
+    protected virtual string ScriptedModel => ScriptedOllama.ModelName;
+
+    protected virtual string DefaultModel => ScriptedModel;
 
     protected virtual bool StartWorker => true;
 
@@ -69,7 +71,7 @@ public class PipelineFixture : IAsyncLifetime
         Redis = await RedisServer.StartNewAsync();
         MariaDb = PrivateDatabaseServer ? await MariaDbServer.StartPrivateAsync() : await MariaDbServer.GetAsync();
         DatabaseConnectionString = await MariaDb.CreateDatabaseAsync(GetType().Name.ToLowerInvariant());
-        Ollama = await ScriptedOllama.StartAsync();
+        Ollama = await ScriptedOllama.StartAsync(ScriptedModel);
         RedisConnection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString + ",abortConnect=false");
         if (StartWorker)
         {

@@ -20,7 +20,14 @@ public sealed class ScriptedOllama : IAsyncDisposable
     private int _activeStreams;
     private int _abandonedStreams;
 
-    private ScriptedOllama(WebApplication app) => _app = app;
+    private ScriptedOllama(WebApplication app, string model)
+    {
+        _app = app;
+        Model = model;
+    }
+
+    /// <summary>The one model this server offers.</summary>
+    public string Model { get; }
 
     public string Url => _app.Urls.First();
 
@@ -39,17 +46,17 @@ public sealed class ScriptedOllama : IAsyncDisposable
         foreach (var script in scripts) _nextScripts.Enqueue(script);
     }
 
-    public static async Task<ScriptedOllama> StartAsync()
+    public static async Task<ScriptedOllama> StartAsync(string model = ModelName)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new ScriptedOllama(app);
+        var server = new ScriptedOllama(app, model);
         app.MapGet("/api/version", () => Results.Json(new { version = "0.12.6-scripted" }));
         app.MapGet("/api/tags", () => Results.Json(new
         {
-            models = new[] { new { name = ModelName, model = ModelName, size = 1, modified_at = DateTime.UtcNow, details = new { family = "scripted" } } },
+            models = new[] { new { name = server.Model, model = server.Model, size = 1, modified_at = DateTime.UtcNow, details = new { family = "scripted" } } },
         }));
         app.MapPost("/api/chat", server.ChatAsync);
         await app.StartAsync();

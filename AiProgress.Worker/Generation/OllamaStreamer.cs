@@ -40,6 +40,7 @@ public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<Work
         idle.CancelAfter(settings.FirstTokenTimeout);
         using var closeOnCancel = CancellableResponseHandler.CloseBodiesOn(idle.Token);
         var sawToken = false;
+        var requestStarted = Stopwatch.GetTimestamp();
         try
         {
             await foreach (var chunk in client.ChatAsync(request, idle.Token).WithCancellation(idle.Token))
@@ -61,6 +62,9 @@ public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<Work
                     {
                         sawToken = true;
                         activity?.AddEvent(new ActivityEvent("gen_ai.first_token"));
+                        WorkerTelemetry.TimeToFirstToken.Record(Stopwatch.GetElapsedTime(requestStarted).TotalSeconds,
+                            new KeyValuePair<string, object?>("gen_ai.request.model", job.Model),
+                            new KeyValuePair<string, object?>("gen_ai.provider.name", "ollama"));
                     }
 
                     onPiece(piece);

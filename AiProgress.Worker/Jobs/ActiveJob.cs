@@ -34,6 +34,7 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     public bool Finished { get; set; }
     public int LastWrittenTokens { get; set; } = -1;
     public long LastWrittenElapsedMs { get; set; }
+    public int ProgressWrites { get; set; }
 
     public void Stop(StopReason reason)
     {

@@ -83,6 +83,7 @@ public sealed class JobRunner(
         }
         finally
         {
+            activity?.SetTag("aiprogress.db.progress_writes", run.ProgressWrites);
             active.Remove(run);
             WorkerTelemetry.JobsInFlight.Add(-1);
         }
@@ -139,7 +140,7 @@ public sealed class JobRunner(
             JobStatus.Completed, counts.PromptTokens + counts.CompletionTokens, counts.PromptTokens,
             counts.CompletionTokens, counts.TokensPerSecond, snapshot.ElapsedMs)));
         await queue.CompleteAsync(run.Entry.EntryId);
-        WorkerTelemetry.JobsEnded.Add(1, new KeyValuePair<string, object?>("outcome", JobStatus.Completed));
+        WorkerTelemetry.CountEnded(JobStatus.Completed, run.Job.Model);
         logger.LogInformation("Job {JobId} completed: {Tokens} tokens at {Rate} tokens/s", run.JobId, counts.CompletionTokens, counts.TokensPerSecond);
     }
 
@@ -149,7 +150,7 @@ public sealed class JobRunner(
         if (await store.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
         {
             await pump.FinishAsync(run, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)));
-            WorkerTelemetry.JobsEnded.Add(1, new KeyValuePair<string, object?>("outcome", JobStatus.Failed));
+            WorkerTelemetry.CountEnded(JobStatus.Failed, run.Job.Model);
         }
 
         await queue.CompleteAsync(run.Entry.EntryId);
@@ -161,7 +162,7 @@ public sealed class JobRunner(
         if (await store.FailAsync(job.JobId, job.Attempt, message, null, CancellationToken.None))
         {
             await events.AppendAsync(job.JobId, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)), terminal: true);
-            WorkerTelemetry.JobsEnded.Add(1, new KeyValuePair<string, object?>("outcome", JobStatus.Failed));
+            WorkerTelemetry.CountEnded(JobStatus.Failed, job.Model);
         }
 
         await queue.CompleteAsync(entry.EntryId);
@@ -175,6 +176,7 @@ public sealed class JobRunner(
                 // The API wrote the cancelled row and its event; nothing more is published for this job.
                 run.Finished = true;
                 await queue.CompleteAsync(run.Entry.EntryId);
+                WorkerTelemetry.CountEnded(JobStatus.Cancelled, run.Job.Model);
                 logger.LogInformation("Job {JobId} cancelled; its Ollama stream is closed", run.JobId);
                 break;
             case StopReason.Shutdown:

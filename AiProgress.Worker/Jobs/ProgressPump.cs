@@ -1,3 +1,4 @@
+using OpenTelemetry;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
 using AiProgress.Jobs.Queue;
@@ -148,10 +149,17 @@ public sealed class ProgressPump(
 
         try
         {
-            var lost = await store.WriteProgressAsync(rows, cancellationToken);
+            IReadOnlyList<string> lost;
+            // Hundreds of identical UPDATE spans per job would bury its trace: the job's span carries a count instead.
+            using (SuppressInstrumentationScope.Begin())
+            {
+                lost = await store.WriteProgressAsync(rows, cancellationToken);
+            }
+
             foreach (var row in rows)
             {
                 var job = jobs.First(j => j.JobId == row.JobId);
+                job.ProgressWrites++;
                 job.LastWrittenTokens = row.Snapshot.Tokens;
                 job.LastWrittenElapsedMs = row.Snapshot.ElapsedMs;
                 ProgressWritten?.Invoke(row.JobId);
@@ -176,6 +184,7 @@ public sealed class ProgressPump(
         try
         {
             await queue.HeartbeatAsync(identity.ConsumerName, jobs.Select(j => j.Entry.EntryId).ToList());
+            WorkerTelemetry.ReportQueueLength(await queue.LengthAsync());
         }
         catch (StackExchange.Redis.RedisException ex)
         {

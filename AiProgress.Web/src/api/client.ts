@@ -21,8 +21,25 @@ function describeProblem(status: number, problem: ProblemDetails) {
   return problem.detail || problem.title || `Request failed (HTTP ${status})`
 }
 
+// A new browser has no identity cookie yet, and the API issues one per cookieless request: requests sent
+// side by side would get different identities and the last cookie would win. So the very first request
+// goes alone, and the rest wait until its cookie is set.
+let identitySettled: Promise<unknown> | null = null
+
+function fetchWithIdentity(url: string, init: RequestInit) {
+  if (identitySettled) return identitySettled.then(() => fetch(url, init))
+  const first = fetch(url, init)
+  identitySettled = first.catch(() => undefined)
+  return first
+}
+
+/** Test hook: forget the first request, as a fresh page would. */
+export function resetIdentityForTests() {
+  identitySettled = null
+}
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(apiBase + path, {
+  const response = await fetchWithIdentity(apiBase + path, {
     credentials: 'same-origin',
     ...init,
     headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}) },

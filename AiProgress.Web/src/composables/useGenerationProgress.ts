@@ -102,6 +102,8 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
   }
 
   function fail(data: ErrorData) {
+    // Nothing remains of a job that will not finish; elapsed stops where it was.
+    clock.report(clock.elapsed.value, null)
     status.value = data.status === 'cancelled' ? 'cancelled' : 'failed'
     errorMessage.value = data.error || status.value
     end()

@@ -90,13 +90,17 @@ describe('AIGenerationProgress', () => {
     expect(wrapper.emitted('error')).toEqual([['Ollama API timeout']])
   })
 
-  it('shows a cancelled job without an error message', async () => {
+  it('shows a cancelled job without an error message or a time remaining', async () => {
     const wrapper = mountProgress()
+    es().emit('progress', { status: 'processing', progress: 10, current_tokens: 10, tokens_per_second: 5, elapsed_time: 2000, estimated_remaining: 18000, timestamp: 1 })
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="metric-remaining"]').text()).not.toBe('—')
     es().emit('error', { status: 'cancelled', error: 'cancelled' })
     await wrapper.vm.$nextTick()
     expect(wrapper.get('[data-testid="job-state"]').attributes('data-state')).toBe('cancelled')
     expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Cancelled')
     expect(wrapper.find('[data-testid="error-message"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="metric-remaining"]').text()).toBe('—')
   })
 
   it('shows a lost connection while the browser reconnects', async () => {

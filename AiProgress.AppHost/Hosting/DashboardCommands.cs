@@ -1,0 +1,30 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace AiProgress.AppHost.Hosting;
+
+public static class DashboardCommands
+{
+    /// <summary>
+    /// A "Create demo job" button on the API in the dashboard: one click queues a short story, whose trace and
+    /// metrics then appear. It calls the API as a script would, with an API key the AppHost generates.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDemoJobCommand(this IResourceBuilder<ProjectResource> api)
+    {
+        var key = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(api.ApplicationBuilder, "demo-api-key", special: false);
+        return api
+            .WithEnvironment("Api__ApiKeys__0", ReferenceExpression.Create($"{key}"))
+            .WithHttpCommand("/api/v1/ai/generation", "Create demo job", endpointName: "http", commandName: "create-demo-job",
+                commandOptions: new HttpCommandOptions
+                {
+                    Method = HttpMethod.Post,
+                    Description = "Queue a 200-token story; watch its trace under Traces.",
+                    IconName = "Play",
+                    PrepareRequest = async context =>
+                    {
+                        context.Request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await key.GetValueAsync(context.CancellationToken));
+                        context.Request.Content = JsonContent.Create(new { prompt = "Once upon a time, a little robot", max_tokens = 200 });
+                    },
+                });
+    }
+}

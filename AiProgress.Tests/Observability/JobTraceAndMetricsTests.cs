@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using AiProgress.Tests.Api;
+using AiProgress.Tests.Infrastructure;
+using static AiProgress.Tests.Pipeline.JobPipelineTests;
+
+namespace AiProgress.Tests.Observability;
+
+public class JobTraceAndMetricsTests(ObservedFixture system) : IClassFixture<ObservedFixture>
+{
+    [Fact]
+    public async Task A_job_is_one_trace_from_the_API_through_the_queue_to_the_worker_and_Ollama()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(240, 200));
+        var jobId = await system.CreateJobAsync("traced", maxTokens: 240);
+        var events = await SseClient.ReadAsync(system.Client, jobId);
+        Assert.Equal("complete", events[^1].Type);
+
+        Activity? Find(Func<Activity, bool> match) => system.SpansSnapshot().FirstOrDefault(match);
+        Activity? process = null;
+        await WaitUntilAsync(() => Task.FromResult((process = Find(s => s.OperationName == "process job" && Tag(s, "aiprogress.job.id") == jobId)) is not null));
+        var enqueue = Find(s => s.OperationName.StartsWith("enqueue", StringComparison.Ordinal) && Tag(s, "aiprogress.job.id") == jobId);
+        var create = Find(s => s.Source.Name == "Microsoft.AspNetCore" && s.TraceId == enqueue?.TraceId && s.Kind == ActivityKind.Server);
+        var chat = Find(s => s.OperationName == $"chat {ObservedFixture.Model}" && s.ParentSpanId == process!.SpanId);
+
+        Assert.NotNull(enqueue);
+        Assert.Equal(ActivityKind.Producer, enqueue.Kind);
+        Assert.NotNull(create);
+        Assert.Equal(create.SpanId, enqueue.ParentSpanId);
+        Assert.Equal(enqueue.TraceId, process!.TraceId);
+        Assert.Equal(enqueue.SpanId, process.ParentSpanId);
+        Assert.Equal(ActivityKind.Consumer, process.Kind);
+        Assert.Equal("completed", Tag(process, "aiprogress.job.outcome"));
+        Assert.True(int.Parse(Tag(process, "aiprogress.db.progress_writes")!) >= 1);
+        Assert.Contains(process.Events, e => e.Name == "job completed");
+
+        Assert.NotNull(chat);
+        Assert.Equal(ActivityKind.Client, chat.Kind);
+        Assert.Equal(["gen_ai.first_token", "gen_ai.done"], chat.Events.Select(e => e.Name));
+        Assert.Equal("ollama", Tag(chat, "gen_ai.provider.name"));
+        Assert.Equal("240", Tag(chat, "gen_ai.usage.output_tokens"));
+        // One span for the whole stream, not one per token.
+        Assert.Single(system.SpansSnapshot(), s => s.TraceId == process.TraceId && s.OperationName.StartsWith("chat", StringComparison.Ordinal));
+
+        var sse = Find(s => s.Source.Name == "Microsoft.AspNetCore" && s.DisplayName.Contains("progress", StringComparison.Ordinal) && Tag(s, "aiprogress.job.id") == jobId);
+        Assert.NotNull(sse);
+        Assert.Contains(sse.Links, l => l.Context.TraceId == enqueue.TraceId);
+    }
+
+    [Fact]
+    public async Task Token_usage_records_the_jobs_real_counts_and_outcome_counters_move_for_each_ending()
+    {
+        system.Ollama.Enqueue(
+            OllamaScript.Steady(77, 500) with { PromptTokens = 321 },
+            new OllamaScript { FailWithStatus = 404 },
+            OllamaScript.Steady(5000, 50));
+
+        var completed = await system.CreateJobAsync("metrics ok", maxTokens: 100);
+        await system.WaitForTerminalAsync(completed);
+        var failed = await system.CreateJobAsync("metrics fail", maxTokens: 10);
+        await system.WaitForTerminalAsync(failed);
+        var cancelled = await system.CreateJobAsync("metrics cancel", maxTokens: 5000);
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(cancelled)).CurrentTokens > 2);
+        await system.Client.PostAsync($"/api/v1/ai/generation/{cancelled}/cancel", null);
+        await system.WaitForTerminalAsync(cancelled);
+        await WaitUntilAsync(() => Task.FromResult(Outcomes().Count >= 3));
+
+        var usage = system.ForModel("gen_ai.client.token.usage").ToList();
+        Assert.Contains(usage, m => m.Value == 321 && (string?)m.Tags["gen_ai.token.type"] == "input" && (string?)m.Tags["gen_ai.provider.name"] == "ollama");
+        Assert.Contains(usage, m => m.Value == 77 && (string?)m.Tags["gen_ai.token.type"] == "output" && (string?)m.Tags["gen_ai.operation.name"] == "chat");
+        Assert.Equal(["cancelled", "completed", "failed"], Outcomes().Order());
+        Assert.Contains(system.ForModel("gen_ai.client.operation.duration"), m => m.Value > 0);
+        Assert.Contains(system.ForModel("gen_ai.server.time_to_first_token"), m => m.Value > 0);
+        Assert.Equal(3, system.ForModel("aiprogress.jobs.created").Count());
+    }
+
+    private List<string> Outcomes() => system.ForModel("aiprogress.jobs.ended").Select(m => (string)m.Tags["outcome"]!).ToList();
+
+    private static string? Tag(Activity activity, string name) => activity.GetTagItem(name)?.ToString();
+}
