@@ -1,3 +1,4 @@
+using AiProgress.Jobs;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using AiProgress.Api.Clients;
@@ -24,11 +25,7 @@ public static class ApiServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.AddJobsDatabase();
-        builder.AddRedisClient("cache");
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<JobQueue>();
-        builder.Services.AddSingleton<JobEventStream>();
+        builder.AddJobsInfrastructure();
         builder.Services.AddSingleton<JobService>();
         builder.Services.AddSingleton<JobEventNotifier>();
         builder.Services.AddSingleton<ProgressStreamer>();

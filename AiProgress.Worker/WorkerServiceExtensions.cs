@@ -1,3 +1,4 @@
+using AiProgress.Jobs;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
 using AiProgress.Jobs.Queue;
@@ -17,12 +18,7 @@ public static class WorkerServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.AddJobsDatabase();
-        builder.AddRedisClient("cache");
-
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<JobQueue>();
-        builder.Services.AddSingleton<JobEventStream>();
+        builder.AddJobsInfrastructure();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<ActiveJobs>();
         builder.Services.AddSingleton<WorkerIdentity>();

@@ -85,15 +85,10 @@ public static class GenerationApi
     private static async Task<Results<Ok<JobStatusResponse>, ProblemHttpResult>> GetStatus(
         string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
     {
-        if (!IsJobId(jobId))
-        {
-            return MalformedId();
-        }
-
-        var job = await jobs.FindAsync(context.GetClientId(), jobId, cancellationToken);
+        var (job, problem) = await FindOwnJobAsync(jobId, context, jobs, cancellationToken);
         if (job is null)
         {
-            return NotFound(jobId);
+            return problem!;
         }
 
         return TypedResults.Ok(JobStatusResponse.From(job, await jobs.QueuePositionAsync(job, cancellationToken), includeText: true));
@@ -133,19 +128,13 @@ public static class GenerationApi
         string jobId, HttpContext context, JobService jobs, ProgressStreamer streamer, StreamLimiter limiter,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellationToken)
     {
-        if (!IsJobId(jobId))
-        {
-            return MalformedId();
-        }
-
-        var clientId = context.GetClientId();
-        var job = await jobs.FindAsync(clientId, jobId, cancellationToken);
+        var (job, problem) = await FindOwnJobAsync(jobId, context, jobs, cancellationToken);
         if (job is null)
         {
-            return NotFound(jobId);
+            return problem!;
         }
 
-        using var lease = limiter.TryAcquire(clientId);
+        using var lease = limiter.TryAcquire(context.GetClientId());
         if (lease is null)
         {
             context.Response.Headers.RetryAfter = "5";
@@ -159,15 +148,10 @@ public static class GenerationApi
     private static async Task<Results<Accepted, ProblemHttpResult>> CancelJob(
         string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
     {
-        if (!IsJobId(jobId))
-        {
-            return MalformedId();
-        }
-
-        var job = await jobs.FindAsync(context.GetClientId(), jobId, cancellationToken);
+        var (job, problem) = await FindOwnJobAsync(jobId, context, jobs, cancellationToken);
         if (job is null)
         {
-            return NotFound(jobId);
+            return problem!;
         }
 
         if (!await jobs.CancelAsync(jobId, cancellationToken))
@@ -206,6 +190,19 @@ public static class GenerationApi
         {
             return (default, Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is not valid JSON."));
         }
+    }
+
+    /// <summary>The caller's own job; otherwise 400 for a malformed id, and 404 alike for unknown and foreign ones.</summary>
+    private static async Task<(GenerationJob? Job, ProblemHttpResult? Problem)> FindOwnJobAsync(
+        string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
+    {
+        if (!IsJobId(jobId))
+        {
+            return (null, MalformedId());
+        }
+
+        var job = await jobs.FindAsync(context.GetClientId(), jobId, cancellationToken);
+        return job is null ? (null, NotFound(jobId)) : (job, null);
     }
 
     private static bool IsJobId(string jobId) => jobId.Length == 36 && Guid.TryParseExact(jobId, "D", out _);
