@@ -20,6 +20,9 @@ var api = builder.AddProject<Projects.AiProgress_Api>("api", launchProfileName: 
     .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("AppHost:ApiPort"), name: "http")
     .WithHttpHealthCheck("/health")
     .WithEnvironment("Api__DefaultModel", model)
+    // Without a launch profile a project runs as Production; the AppHost's environment (Development from
+    // the README's profile) decides, so the interactive OpenAPI page is there in development only.
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
     .WithDemoJobCommand()
     .WithReference(cache).WaitFor(cache)
     .WithReference(db).WaitFor(db)

@@ -1,3 +1,4 @@
+using AiProgress.Jobs.Telemetry;
 using System.Diagnostics;
 using AiProgress.Api.Generation;
 using AiProgress.Jobs.Data;
@@ -37,6 +38,8 @@ public sealed class ProgressStreamer(
         try
         {
             await stream.Writer.WriteRetryAsync(ClientRetry, cancellationToken);
+            // The stream's span (linked to the job's trace) stays one span, not one per Redis read.
+            using var untraced = Untraced.Begin();
             try
             {
                 await StreamFromRedisAsync(stream, job, lastEventId, cancellationToken);

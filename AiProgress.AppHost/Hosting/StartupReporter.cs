@@ -14,7 +14,8 @@ internal sealed class StartupReporter(ResourceNotificationService notifications,
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var clock = Stopwatch.StartNew();
+        // From the AppHost process's own start: resources are launched before hosted services run.
+        var startedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
         var expected = model.Resources.Where(r => r is not ParameterResource).Select(r => r.Name).ToHashSet();
         var last = new Dictionary<string, string>();
         var ready = new HashSet<string>();
@@ -43,7 +44,7 @@ internal sealed class StartupReporter(ResourceNotificationService notifications,
             if (!reported && expected.IsSubsetOf(ready))
             {
                 reported = true;
-                logger.LogInformation("All {Count} resources are ready after {Seconds:0.0} s", expected.Count, clock.Elapsed.TotalSeconds);
+                logger.LogInformation("All {Count} resources are ready after {Seconds:0.0} s", expected.Count, (DateTime.UtcNow - startedAt).TotalSeconds);
             }
         }
     }

@@ -1,3 +1,4 @@
+using AiProgress.Jobs.Telemetry;
 using OpenTelemetry;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
@@ -28,6 +29,7 @@ public sealed class ProgressPump(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var untraced = Untraced.Begin();
         var settings = options.Value;
         var lastWrite = time.GetTimestamp();
         var lastHeartbeat = time.GetTimestamp();

@@ -1,3 +1,4 @@
+using AiProgress.Jobs.Telemetry;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AiProgress.Jobs;
@@ -113,6 +114,7 @@ public sealed class QueueConsumer(
 
     private async Task<QueueEntry?> TakeAsync(TimeSpan stallTimeout)
     {
+        using var untraced = Untraced.Begin();
         try
         {
             return await queue.TakeNewAsync(identity.ConsumerName)
