@@ -48,6 +48,9 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetrySourceNames))
             .WithTracing(tracing => tracing
+                // Parent-based (Aspire asks for always_on): work under an unrecorded parent, such as the
+                // queue's once-a-second polling, stays out of the dashboard.
+                .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetrySourceNames)
                 .AddAspNetCoreInstrumentation(options =>
