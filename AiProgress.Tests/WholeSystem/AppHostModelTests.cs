@@ -84,6 +84,7 @@ public class AppHostModelTests : IAsyncLifetime
             Assert.Contains(resources[service].Annotations.OfType<HealthCheckAnnotation>(), h => h.Key.Contains("health", StringComparison.Ordinal));
         }
 
+        Assert.Contains(resources["api"].Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == "create-demo-job");
         var api = await PublishedEnvironmentAsync(resources["api"]);
         Assert.Equal(defaultModel, api["Api__DefaultModel"]);
         Assert.Contains(resources["web"].Annotations.OfType<WaitAnnotation>(), w => w.Resource.Name == "api");
