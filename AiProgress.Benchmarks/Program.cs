@@ -1,10 +1,12 @@
 using AiProgress.Benchmarks;
 using AiProgress.Benchmarks.LocalOllama;
+using AiProgress.Benchmarks.Pipeline;
 
 // One subcommand per benchmark; each lives in its own folder and prints its own figures.
 return args.FirstOrDefault() switch
 {
     "local-ollama" => await LocalOllamaBenchmark.RunAsync(BenchmarkArgs.Parse(args[1..])),
+    "pipeline" => await PipelineBenchmark.RunAsync(BenchmarkArgs.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -17,6 +19,10 @@ static int Usage()
           local-ollama [--tokens 256] [--runs 5] [--parallel 4] [--model path/to/model.gguf]
               Time to first token and tokens per second of AiProgress.LocalOllama over real HTTP,
               for one stream and for several streams at once.
+          pipeline [--write-runs 5] [--write-ms 500] [--latency-jobs 20] [--jobs 200] [--throughput-runs 3] [--watchers 50]
+              The job pipeline's real parts on this machine (own redis-server and MariaDB on free ports in temp
+              folders, the real API and worker in process, a scripted Ollama): batched vs per-job MySQL progress
+              writes, time to first events, SSE delivery lag, jobs/s by Worker:MaxConcurrentJobs, SSE fan-out.
         """);
     return 2;
 }

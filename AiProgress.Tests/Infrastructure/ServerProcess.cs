@@ -33,6 +33,7 @@ public sealed class ServerProcess : IAsyncDisposable
             "$@" & child=$!
             trap 'kill -9 $child 2>/dev/null' EXIT
             while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
+            kill -0 {Environment.ProcessId} 2>/dev/null || kill -9 $child 2>/dev/null
             wait $child
             """);
         info.ArgumentList.Add("watchdog");

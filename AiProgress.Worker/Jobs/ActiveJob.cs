@@ -36,10 +36,20 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     public long LastWrittenElapsedMs { get; set; }
     public int ProgressWrites { get; set; }
 
+    /// <summary>Set before the runner writes the job's terminal row: its progress writes stop matching on purpose.</summary>
+    public bool Ending { get; set; }
+
     public void Stop(StopReason reason)
     {
         StopReason ??= reason;
-        _cancellation.Cancel();
+        try
+        {
+            _cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run has already ended; there is nothing left to stop.
+        }
     }
 
     public void Dispose()

@@ -130,6 +130,7 @@ public sealed class JobRunner(
     {
         var snapshot = run.Tracker.Snapshot();
         var text = run.Tracker.TextFrom(0);
+        run.Ending = true;
         if (!await store.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, CancellationToken.None))
         {
             logger.LogInformation("Job {JobId} finished generating but was cancelled or taken over meanwhile", run.JobId);
@@ -147,6 +148,7 @@ public sealed class JobRunner(
     private async Task FailAsync(ActiveJob run, string message)
     {
         logger.LogWarning("Job {JobId} failed: {Error}", run.JobId, message);
+        run.Ending = true;
         if (await store.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
         {
             await pump.FinishAsync(run, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)));

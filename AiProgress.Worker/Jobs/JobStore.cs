@@ -26,8 +26,9 @@ public sealed class JobStore(IDbContextFactory<JobsDbContext> contexts, MySqlDat
     }
 
     /// <summary>
-    /// Writes the progress of every job a worker runs in one transaction and one round trip (MariaDB is
-    /// fsync-bound at ~1,200 autocommit updates/s; one transaction of many rows costs about one).
+    /// Writes the progress of every job a worker runs in one transaction: BEGIN, one batch of fenced UPDATEs,
+    /// one ownership SELECT, COMMIT, whatever the number of jobs. Measured (AiProgress.Benchmarks pipeline):
+    /// 0.7x a lone UPDATE for one job, 1.9x at 4 jobs, 4x at 64 jobs, since MariaDB's cost is the commit.
     /// Returns the jobs whose row no longer matched: they were cancelled or taken over.
     /// </summary>
     public async Task<IReadOnlyList<string>> WriteProgressAsync(IReadOnlyList<ProgressRow> rows, CancellationToken cancellationToken)

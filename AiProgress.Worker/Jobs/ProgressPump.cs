@@ -137,7 +137,7 @@ public sealed class ProgressPump(
     private async Task WriteProgressAsync(IReadOnlyCollection<ActiveJob> jobs, CancellationToken cancellationToken)
     {
         var rows = new List<ProgressRow>(jobs.Count);
-        foreach (var job in jobs.Where(j => !j.Finished))
+        foreach (var job in jobs.Where(j => !j.Finished && !j.Ending))
         {
             var snapshot = job.Tracker.Snapshot();
             // Before the first token only elapsed time moves; once a second is enough for that.
@@ -149,14 +149,15 @@ public sealed class ProgressPump(
             rows.Add(new ProgressRow(job.JobId, job.Attempt, snapshot, job.Tracker.TextFrom(0)));
         }
 
+        IReadOnlyList<string> lost;
         try
         {
-            IReadOnlyList<string> lost;
             // Hundreds of identical UPDATE spans per job would bury its trace: the job's span carries a count instead.
             using (SuppressInstrumentationScope.Begin())
             {
                 lost = await store.WriteProgressAsync(rows, cancellationToken);
             }
+
 
             foreach (var row in rows)
             {
@@ -168,16 +169,19 @@ public sealed class ProgressPump(
             }
 
             WorkerTelemetry.ProgressWrites.Add(rows.Count);
-            foreach (var jobId in lost)
-            {
-                logger.LogInformation("Job {JobId} was cancelled or taken over; stopping it here", jobId);
-                active.Stop(jobId, StopReason.TakenOver);
-            }
         }
         catch (Exception ex) when (ex is MySqlConnector.MySqlException or InvalidOperationException or TimeoutException)
         {
             // Generation goes on; the next write carries the whole state and catches up.
             logger.LogWarning(ex, "Could not write progress for {Count} jobs", rows.Count);
+            return;
+        }
+
+        // A job whose runner is writing its own end meanwhile no longer matches either: that is not a loss.
+        foreach (var job in lost.Select(id => jobs.First(j => j.JobId == id)).Where(j => !j.Ending))
+        {
+            logger.LogInformation("Job {JobId} was cancelled or taken over; stopping it here", job.JobId);
+            job.Stop(StopReason.TakenOver);
         }
     }
 
