@@ -67,9 +67,23 @@ public sealed class MariaDbServer
         ]);
         await install.WaitForExitAsync(TimeSpan.FromSeconds(120));
 
-        var server = new MariaDbServer(directory, FreePort.Next());
-        server._process = ServerProcess.Start("mariadbd", server._arguments);
-        await server._process.WaitForPortAsync(server.Port, TimeSpan.FromSeconds(60));
+        // A free port can be taken by someone else before mariadbd binds it: try again on another.
+        MariaDbServer server;
+        for (var attempt = 1; ; attempt++)
+        {
+            server = new MariaDbServer(directory, FreePort.Next());
+            server._process = ServerProcess.Start("mariadbd", server._arguments);
+            try
+            {
+                await server._process.WaitForPortAsync(server.Port, TimeSpan.FromSeconds(60));
+                break;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                await server._process.DisposeAsync();
+            }
+        }
+
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             server._process.KillAsync().GetAwaiter().GetResult();
