@@ -22,6 +22,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<ActiveJobs>();
         builder.Services.AddSingleton<WorkerIdentity>();
+        builder.Services.AddSingleton<JobEndings>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<ProgressPump>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProgressPump>());

@@ -1,3 +1,4 @@
+using AiProgress.Worker.Generation;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -44,4 +45,26 @@ public static class WorkerTelemetry
 
     public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>(
         "aiprogress.events.published", "{event}", "Live events appended to the jobs' Redis streams.");
+
+    /// <summary>One finished Ollama call: token usage by type, its duration and the time per output token.</summary>
+    public static void RecordGeneration(string model, GenerationOutcome outcome, TimeSpan duration)
+    {
+        TagList tags = new()
+        {
+            { "gen_ai.operation.name", "chat" },
+            { "gen_ai.provider.name", "ollama" },
+            { "gen_ai.request.model", model },
+        };
+        var input = tags;
+        input.Add("gen_ai.token.type", "input");
+        var output = tags;
+        output.Add("gen_ai.token.type", "output");
+        TokenUsage.Record(outcome.PromptEvalCount, input);
+        TokenUsage.Record(outcome.EvalCount, output);
+        OperationDuration.Record(duration.TotalSeconds, tags);
+        if (outcome.EvalCount > 1)
+        {
+            TimePerOutputToken.Record(outcome.EvalDuration.TotalSeconds / outcome.EvalCount, tags);
+        }
+    }
 }

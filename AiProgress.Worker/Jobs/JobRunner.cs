@@ -16,6 +16,7 @@ public sealed class JobRunner(
     OllamaStreamer streamer,
     ActiveJobs active,
     ProgressPump pump,
+    JobEndings endings,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobRunner> logger)
@@ -41,7 +42,7 @@ public sealed class JobRunner(
         var settings = options.Value;
         if (job.Attempt > settings.MaxAttempts)
         {
-            await GiveUpAsync(job, entry, $"Gave up after {settings.MaxAttempts} attempts: the workers running it stopped.");
+            await endings.GiveUpAsync(job, entry, $"Gave up after {settings.MaxAttempts} attempts: the workers running it stopped.");
             return;
         }
 
@@ -62,17 +63,17 @@ public sealed class JobRunner(
         {
             await pump.PublishAsync(run, force: true);
             var counts = await GenerateWithRetriesAsync(run);
-            await CompleteAsync(run, counts);
+            await endings.CompleteAsync(run, counts);
             activity?.SetTag("gen_ai.usage.output_tokens", counts.CompletionTokens);
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
         {
-            await StoppedAsync(run, run.StopReason ?? StopReason.Shutdown);
+            await endings.StoppedAsync(run, run.StopReason ?? StopReason.Shutdown);
         }
         catch (Exception ex) when (ex is OllamaTimeoutException or OllamaRejectedException || OllamaStreamer.IsTransient(ex))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            await FailAsync(run, ex is OllamaTimeoutException or OllamaRejectedException ? ex.Message : $"Ollama error: {ex.Message}");
+            await endings.FailAsync(run, ex is OllamaTimeoutException or OllamaRejectedException ? ex.Message : $"Ollama error: {ex.Message}");
         }
         catch (Exception ex)
         {
@@ -107,7 +108,7 @@ public sealed class JobRunner(
             {
                 var started = time.GetTimestamp();
                 var outcome = await streamer.StreamAsync(run.Job, run.Tracker.TextFrom(0), remaining, run.Tracker.OnPiece, run.Token);
-                RecordMetrics(run.Job, outcome, time.GetElapsedTime(started));
+                WorkerTelemetry.RecordGeneration(run.Job.Model, outcome, time.GetElapsedTime(started));
                 promptTokens ??= outcome.PromptEvalCount;
                 var completionTokens = tokensBefore + outcome.EvalCount;
                 var rate = outcome.EvalDuration > TimeSpan.Zero && tokensBefore == 0
@@ -123,73 +124,6 @@ public sealed class JobRunner(
                     run.JobId, retries, settings.MaxOllamaRetries, (int)backoff.TotalMilliseconds, run.Tracker.Tokens);
                 await Task.Delay(backoff, time, run.Token);
             }
-        }
-    }
-
-    private async Task CompleteAsync(ActiveJob run, FinalCounts counts)
-    {
-        var snapshot = run.Tracker.Snapshot();
-        var text = run.Tracker.TextFrom(0);
-        run.Ending = true;
-        if (!await store.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, CancellationToken.None))
-        {
-            logger.LogInformation("Job {JobId} finished generating but was cancelled or taken over meanwhile", run.JobId);
-            return;
-        }
-
-        await pump.FinishAsync(run, JobEventTypes.Complete, JobEventStream.Serialize(new CompletePayload(
-            JobStatus.Completed, counts.PromptTokens + counts.CompletionTokens, counts.PromptTokens,
-            counts.CompletionTokens, counts.TokensPerSecond, snapshot.ElapsedMs)));
-        await queue.CompleteAsync(run.Entry.EntryId);
-        WorkerTelemetry.CountEnded(JobStatus.Completed, run.Job.Model);
-        logger.LogInformation("Job {JobId} completed: {Tokens} tokens at {Rate} tokens/s", run.JobId, counts.CompletionTokens, counts.TokensPerSecond);
-    }
-
-    private async Task FailAsync(ActiveJob run, string message)
-    {
-        logger.LogWarning("Job {JobId} failed: {Error}", run.JobId, message);
-        run.Ending = true;
-        if (await store.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
-        {
-            await pump.FinishAsync(run, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)));
-            WorkerTelemetry.CountEnded(JobStatus.Failed, run.Job.Model);
-        }
-
-        await queue.CompleteAsync(run.Entry.EntryId);
-    }
-
-    private async Task GiveUpAsync(GenerationJob job, QueueEntry entry, string message)
-    {
-        logger.LogWarning("Job {JobId} failed: {Error}", job.JobId, message);
-        if (await store.FailAsync(job.JobId, job.Attempt, message, null, CancellationToken.None))
-        {
-            await events.AppendAsync(job.JobId, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)), terminal: true);
-            WorkerTelemetry.CountEnded(JobStatus.Failed, job.Model);
-        }
-
-        await queue.CompleteAsync(entry.EntryId);
-    }
-
-    private async Task StoppedAsync(ActiveJob run, StopReason reason)
-    {
-        switch (reason)
-        {
-            case StopReason.Cancelled:
-                // The API wrote the cancelled row and its event; nothing more is published for this job.
-                run.Finished = true;
-                await queue.CompleteAsync(run.Entry.EntryId);
-                WorkerTelemetry.CountEnded(JobStatus.Cancelled, run.Job.Model);
-                logger.LogInformation("Job {JobId} cancelled; its Ollama stream is closed", run.JobId);
-                break;
-            case StopReason.Shutdown:
-                await pump.PublishAsync(run, force: true);
-                await queue.HandBackAsync(run.Entry);
-                logger.LogInformation("Worker stopping: job {JobId} handed back to the queue after {Tokens} tokens", run.JobId, run.Tracker.Tokens);
-                break;
-            case StopReason.TakenOver:
-                // Another attempt owns the job (or it is terminal): its queue entry is not ours to touch.
-                run.Finished = true;
-                break;
         }
     }
 
@@ -210,26 +144,5 @@ public sealed class JobRunner(
         }
 
         return (job.GeneratedText, job.CurrentTokens);
-    }
-
-    private static void RecordMetrics(GenerationJob job, GenerationOutcome outcome, TimeSpan duration)
-    {
-        TagList tags = new()
-        {
-            { "gen_ai.operation.name", "chat" },
-            { "gen_ai.provider.name", "ollama" },
-            { "gen_ai.request.model", job.Model },
-        };
-        var input = tags;
-        input.Add("gen_ai.token.type", "input");
-        var output = tags;
-        output.Add("gen_ai.token.type", "output");
-        WorkerTelemetry.TokenUsage.Record(outcome.PromptEvalCount, input);
-        WorkerTelemetry.TokenUsage.Record(outcome.EvalCount, output);
-        WorkerTelemetry.OperationDuration.Record(duration.TotalSeconds, tags);
-        if (outcome.EvalCount > 1)
-        {
-            WorkerTelemetry.TimePerOutputToken.Record(outcome.EvalDuration.TotalSeconds / outcome.EvalCount, tags);
-        }
     }
 }

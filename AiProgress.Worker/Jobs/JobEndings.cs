@@ -1,0 +1,84 @@
+using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Queue;
+
+namespace AiProgress.Worker.Jobs;
+
+/// <summary>
+/// How a run ends: its terminal row (fenced by attempt), its last events, its queue entry and its count.
+/// A row that no longer matches means the job was cancelled or taken over meanwhile, and is left alone.
+/// </summary>
+public sealed class JobEndings(
+    JobStore store,
+    JobQueue queue,
+    JobEventStream events,
+    ProgressPump pump,
+    ILogger<JobEndings> logger)
+{
+    public async Task CompleteAsync(ActiveJob run, FinalCounts counts)
+    {
+        var snapshot = run.Tracker.Snapshot();
+        var text = run.Tracker.TextFrom(0);
+        run.Ending = true;
+        if (!await store.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, CancellationToken.None))
+        {
+            logger.LogInformation("Job {JobId} finished generating but was cancelled or taken over meanwhile", run.JobId);
+            return;
+        }
+
+        await pump.FinishAsync(run, JobEventTypes.Complete, JobEventStream.Serialize(new CompletePayload(
+            JobStatus.Completed, counts.PromptTokens + counts.CompletionTokens, counts.PromptTokens,
+            counts.CompletionTokens, counts.TokensPerSecond, snapshot.ElapsedMs)));
+        await queue.CompleteAsync(run.Entry.EntryId);
+        WorkerTelemetry.CountEnded(JobStatus.Completed, run.Job.Model);
+        logger.LogInformation("Job {JobId} completed: {Tokens} tokens at {Rate} tokens/s", run.JobId, counts.CompletionTokens, counts.TokensPerSecond);
+    }
+
+    public async Task FailAsync(ActiveJob run, string message)
+    {
+        logger.LogWarning("Job {JobId} failed: {Error}", run.JobId, message);
+        run.Ending = true;
+        if (await store.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
+        {
+            await pump.FinishAsync(run, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)));
+            WorkerTelemetry.CountEnded(JobStatus.Failed, run.Job.Model);
+        }
+
+        await queue.CompleteAsync(run.Entry.EntryId);
+    }
+
+    public async Task GiveUpAsync(GenerationJob job, QueueEntry entry, string message)
+    {
+        logger.LogWarning("Job {JobId} failed: {Error}", job.JobId, message);
+        if (await store.FailAsync(job.JobId, job.Attempt, message, null, CancellationToken.None))
+        {
+            await events.AppendAsync(job.JobId, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)), terminal: true);
+            WorkerTelemetry.CountEnded(JobStatus.Failed, job.Model);
+        }
+
+        await queue.CompleteAsync(entry.EntryId);
+    }
+
+    public async Task StoppedAsync(ActiveJob run, StopReason reason)
+    {
+        switch (reason)
+        {
+            case StopReason.Cancelled:
+                // The API wrote the cancelled row and its event; nothing more is published for this job.
+                run.Finished = true;
+                await queue.CompleteAsync(run.Entry.EntryId);
+                WorkerTelemetry.CountEnded(JobStatus.Cancelled, run.Job.Model);
+                logger.LogInformation("Job {JobId} cancelled; its Ollama stream is closed", run.JobId);
+                break;
+            case StopReason.Shutdown:
+                await pump.PublishAsync(run, force: true);
+                await queue.HandBackAsync(run.Entry);
+                logger.LogInformation("Worker stopping: job {JobId} handed back to the queue after {Tokens} tokens", run.JobId, run.Tracker.Tokens);
+                break;
+            case StopReason.TakenOver:
+                // Another attempt owns the job (or it is terminal): its queue entry is not ours to touch.
+                run.Finished = true;
+                break;
+        }
+    }
+}
