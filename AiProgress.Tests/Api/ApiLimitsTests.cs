@@ -76,6 +76,30 @@ public class ApiLimitsTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixtur
     }
 
     [Fact]
+    public async Task Queued_jobs_report_their_place_in_the_queue_on_create_status_and_stream()
+    {
+        // No worker runs in this fixture, so every job stays queued behind the ones before it.
+        var positions = new List<int>();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await system.Client.PostAsJsonAsync("/api/v1/ai/generation", new { prompt = $"in line {i}", max_tokens = 3 });
+            var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("queued", body.GetProperty("status").GetString());
+            positions.Add(body.GetProperty("queue_position").GetInt32());
+            ids.Add(body.GetProperty("job_id").GetString()!);
+        }
+
+        var status = await system.GetStatusAsync(ids[2]);
+        var events = await SseClient.ReadAsync(system.Client, ids[2], stopAfter: _ => true);
+
+        Assert.Equal([positions[0], positions[0] + 1, positions[0] + 2], positions);
+        Assert.Equal(positions[2], status.GetProperty("queue_position").GetInt32());
+        Assert.Equal("queued", events[0].Data.GetProperty("status").GetString());
+        Assert.Equal(positions[2], events[0].Data.GetProperty("queue_position").GetInt32());
+    }
+
+    [Fact]
     public async Task CORS_answers_the_web_origin_only()
     {
         await using var api = StartApi(("Api:WebOrigin", "http://localhost:5173"));
