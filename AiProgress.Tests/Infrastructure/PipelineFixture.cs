@@ -84,8 +84,12 @@ public class PipelineFixture : IAsyncLifetime
         (await Client.GetAsync("/api/v1/ai/generation")).EnsureSuccessStatusCode();
     }
 
-    public Task<WorkerHost> StartWorkerAsync(Action<IServiceCollection>? configureServices = null) =>
-        WorkerHost.StartAsync(WorkerConfiguration(), configureServices);
+    public Task<WorkerHost> StartWorkerAsync(params (string Key, string Value)[] overrides)
+    {
+        var settings = WorkerConfiguration();
+        foreach (var (key, value) in overrides) settings[key] = value;
+        return WorkerHost.StartAsync(settings);
+    }
 
     public async Task<string> CreateJobAsync(string prompt = "Tell me a story", int maxTokens = 50, HttpClient? client = null)
     {

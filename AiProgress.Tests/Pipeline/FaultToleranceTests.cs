@@ -38,6 +38,23 @@ public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<Worke
     }
 
     [Fact]
+    public async Task A_job_whose_workers_keep_dying_ends_failed_after_the_last_allowed_attempt()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(300, 40));
+        await using var doomed = WorkerProcess.Start(system.WorkerConfiguration());
+        var jobId = await system.CreateJobAsync("dies every time", maxTokens: 300);
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 5);
+
+        await doomed.KillAsync();
+        await using var strict = await system.StartWorkerAsync(("Worker:MaxAttempts", "1"));
+        var status = await system.WaitForTerminalAsync(jobId);
+
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        Assert.Contains("Gave up after 1 attempts", status.GetProperty("error_message").GetString());
+        await WaitUntilAsync(async () => await system.RedisConnection.GetDatabase().StreamLengthAsync(Jobs.RedisKeys.Queue) == 0);
+    }
+
+    [Fact]
     public async Task A_worker_that_shuts_down_hands_its_jobs_back_instead_of_failing_them()
     {
         system.Ollama.Enqueue(OllamaScript.Steady(400, 40), new OllamaScript { Tokens = 5 });
