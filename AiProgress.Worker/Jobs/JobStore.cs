@@ -26,9 +26,9 @@ public sealed class JobStore(IDbContextFactory<JobsDbContext> contexts, MySqlDat
     }
 
     /// <summary>
-    /// Writes the progress of every job a worker runs in one transaction: BEGIN, one batch of fenced UPDATEs,
-    /// one ownership SELECT, COMMIT, whatever the number of jobs. Measured (AiProgress.Benchmarks pipeline):
-    /// 0.7x a lone UPDATE for one job, 1.9x at 4 jobs, 4x at 64 jobs, since MariaDB's cost is the commit.
+    /// Writes the progress of every job a worker runs in one transaction: BEGIN, one batch (the fenced UPDATEs
+    /// and an ownership SELECT), COMMIT, whatever the number of jobs. MariaDB's cost is the commit, so this
+    /// pays off from a few jobs on (AiProgress.Benchmarks pipeline prints the ratio).
     /// Returns the jobs whose row no longer matched: they were cancelled or taken over.
     /// </summary>
     public async Task<IReadOnlyList<string>> WriteProgressAsync(IReadOnlyList<ProgressRow> rows, CancellationToken cancellationToken)
@@ -63,35 +63,40 @@ public sealed class JobStore(IDbContextFactory<JobsDbContext> contexts, MySqlDat
             batch.BatchCommands.Add(command);
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        var stillOwned = await ReadStillOwnedAsync(connection, transaction, rows, cancellationToken);
+        batch.BatchCommands.Add(StillOwnedQuery(rows));
+        var owned = new HashSet<string>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            // The UPDATEs yield no rows; the last command's result names the rows still ours.
+            do
+            {
+                while (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken))
+                {
+                    owned.Add(reader.GetString(0));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
         await transaction.CommitAsync(cancellationToken);
-        return rows.Where(r => !stillOwned.Contains(r.JobId)).Select(r => r.JobId).ToList();
+        return rows.Where(r => !owned.Contains(r.JobId)).Select(r => r.JobId).ToList();
     }
 
     // Per-command affected-row counts of a batch are not reliable across servers; asking in the same
-    // transaction is one more statement in the same round trip's lock scope, and always right.
-    private static async Task<HashSet<string>> ReadStillOwnedAsync(
-        MySqlConnection connection, MySqlTransaction transaction, IReadOnlyList<ProgressRow> rows, CancellationToken cancellationToken)
+    // batch and transaction costs no extra round trip and is always right.
+    private static MySqlBatchCommand StillOwnedQuery(IReadOnlyList<ProgressRow> rows)
     {
-        await using var command = new MySqlCommand { Connection = connection, Transaction = transaction };
         var conditions = new List<string>(rows.Count);
+        var command = new MySqlBatchCommand();
         for (var i = 0; i < rows.Count; i++)
         {
-            conditions.Add($"(job_id = @id{i} AND attempt = @attempt{i})");
-            command.Parameters.AddWithValue($"@id{i}", rows[i].JobId);
-            command.Parameters.AddWithValue($"@attempt{i}", rows[i].Attempt);
+            conditions.Add($"(job_id = @owned_id{i} AND attempt = @owned_attempt{i})");
+            command.Parameters.AddWithValue($"@owned_id{i}", rows[i].JobId);
+            command.Parameters.AddWithValue($"@owned_attempt{i}", rows[i].Attempt);
         }
 
         command.CommandText = $"SELECT job_id FROM ai_generation_jobs WHERE status = 'processing' AND ({string.Join(" OR ", conditions)})";
-        var owned = new HashSet<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            owned.Add(reader.GetString(0));
-        }
-
-        return owned;
+        return command;
     }
 
     /// <summary>Records the final numbers; false when the job was no longer this attempt's to complete.</summary>
