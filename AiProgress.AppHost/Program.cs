@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using AiProgress.AppHost.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -24,11 +25,13 @@ var api = builder.AddProject<Projects.AiProgress_Api>("api", launchProfileName: 
     // the README's profile) decides, so the interactive OpenAPI page is there in development only.
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
     .WithDemoJobCommand()
+    .WithApiLinks(builder.Environment.IsDevelopment())
     .WithReference(cache).WaitFor(cache)
     .WithReference(db).WaitFor(db)
     .WithReference(ollama.GetEndpoint("http")).WaitFor(ollama);
 
 var web = builder.AddViteApp("web", "../AiProgress.Web", builder.Configuration.GetValue<int?>("AppHost:WebPort"))
+    .WithUrls(context => context.Urls.ForEach(url => url.DisplayText = "Web UI"))
     .WithReference(api).WaitFor(api);
 
 api.WithEnvironment("Api__WebOrigin", web.GetEndpoint("http"));

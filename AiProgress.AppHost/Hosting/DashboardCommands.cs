@@ -27,4 +27,20 @@ public static class DashboardCommands
                     },
                 });
     }
+
+    /// <summary>Links that say what they are in the dashboard's resource list: the API, its OpenAPI page and the UI.</summary>
+    public static IResourceBuilder<ProjectResource> WithApiLinks(this IResourceBuilder<ProjectResource> api, bool development) =>
+        api.WithUrls(context =>
+        {
+            foreach (var url in context.Urls)
+            {
+                url.DisplayText = "API";
+            }
+
+            var openApi = context.Urls.FirstOrDefault()?.Url;
+            if (openApi is not null)
+            {
+                context.Urls.Add(new ResourceUrlAnnotation { Url = openApi.TrimEnd('/') + (development ? "/scalar" : "/openapi/v1.json"), DisplayText = "OpenAPI" });
+            }
+        });
 }

@@ -43,4 +43,17 @@ public class AppHostLocalModeTests(AspireSystemFixture system)
         Assert.Contains("<div id=\"app\">", page);
         Assert.Contains("stories260K", models);
     }
+
+    [Fact]
+    public async Task The_dashboard_links_the_API_its_OpenAPI_page_and_the_web_UI()
+    {
+        Assert.True(system.App.ResourceNotifications.TryGetCurrentState("api", out var api));
+        Assert.True(system.App.ResourceNotifications.TryGetCurrentState("web", out var web));
+
+        var openApi = Assert.Single(api.Snapshot.Urls, u => u.DisplayProperties.DisplayName == "OpenAPI");
+        Assert.Contains(api.Snapshot.Urls, u => u.DisplayProperties.DisplayName == "API");
+        Assert.Contains(web.Snapshot.Urls, u => u.DisplayProperties.DisplayName == "Web UI");
+        using var client = new HttpClient();
+        Assert.True((await client.GetAsync(openApi.Url)).IsSuccessStatusCode, $"{openApi.Url} answers");
+    }
 }
