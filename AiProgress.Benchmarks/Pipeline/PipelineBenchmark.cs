@@ -1,3 +1,4 @@
+using AiProgress.Testing;
 using System.Diagnostics;
 
 namespace AiProgress.Benchmarks.Pipeline;
@@ -18,8 +19,8 @@ internal static class PipelineBenchmark
         var throughputRuns = args.Int("throughput-runs", 3);
         var watchers = args.Int("watchers", 50);
 
-        await using var redis = await RedisServer.StartAsync();
-        await using var mariaDb = await MariaDbServer.StartAsync();
+        await using var redis = await RedisServer.StartNewAsync();
+        await using var mariaDb = await MariaDbServer.StartPrivateAsync(durable: true);
         await using var ollama = await ScriptedOllama.StartAsync();
         Console.WriteLine($"Job pipeline on this machine ({Environment.ProcessorCount} cores): redis-server --appendonly yes and MariaDB " +
                           "(--no-defaults, default durability) in temporary folders, the real API and worker in this process, a scripted Ollama.");

@@ -9,7 +9,7 @@ namespace AiProgress.Tests.WholeSystem;
 [Collection(AspireSystemCollection.Name)]
 public class BrowserEndToEndTests(AspireSystemFixture system) : IAsyncLifetime
 {
-    private static readonly string ScreenshotDirectory = Path.Combine(Infrastructure.RepositoryPaths.Root, "AiProgress.Tests", "TestResults", "screenshots");
+    private static readonly string ScreenshotDirectory = Path.Combine(RepositoryPaths.Root, "AiProgress.Tests", "TestResults", "screenshots");
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
     private IPage _page = null!;

@@ -1,4 +1,4 @@
-namespace AiProgress.Tests.Infrastructure;
+namespace AiProgress.Testing;
 
 public static class RepositoryPaths
 {

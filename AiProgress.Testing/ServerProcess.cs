@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
-namespace AiProgress.Tests.Infrastructure;
+namespace AiProgress.Testing;
 
 /// <summary>A real server program (redis-server, mariadbd) run by a test, with its output kept for failure messages.</summary>
 public sealed class ServerProcess : IAsyncDisposable

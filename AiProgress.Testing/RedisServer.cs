@@ -1,4 +1,4 @@
-namespace AiProgress.Tests.Infrastructure;
+namespace AiProgress.Testing;
 
 /// <summary>A private redis-server on a free port (append-only, like the AppHost's), which a test may stop and start again.</summary>
 public sealed class RedisServer : IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace AiProgress.Tests.Infrastructure;
+namespace AiProgress.Testing;
 
 public static class FreePort
 {

@@ -1,27 +1,31 @@
 using MySqlConnector;
 
-namespace AiProgress.Tests.Infrastructure;
+namespace AiProgress.Testing;
 
 /// <summary>
-/// One real MariaDB server for the whole test run (initialising one takes seconds); each fixture gets its own
-/// database and user on it, so fixtures never see each other's jobs.
+/// A real MariaDB server in a temporary folder. Tests share one for the whole run (initialising one takes
+/// seconds) and each fixture gets its own database and user on it; benchmarks start their own, fully durable.
 /// </summary>
-public sealed class MariaDbServer
+public sealed class MariaDbServer : IAsyncDisposable
 {
-    private static readonly Lazy<Task<MariaDbServer>> Shared = new(StartAsync);
+    private static readonly Lazy<Task<MariaDbServer>> Shared = new(() => StartAsync(durable: false));
+    private readonly string _directory;
     private readonly string _socket;
     private ServerProcess _process = null!;
     private readonly string[] _arguments;
 
-    private MariaDbServer(string directory, int port)
+    private MariaDbServer(string directory, int port, bool durable)
     {
         Port = port;
+        _directory = directory;
         _socket = Path.Combine(directory, "mariadb.sock");
         _arguments =
         [
             "--no-defaults", $"--datadir={Path.Combine(directory, "data")}", $"--socket={_socket}",
             "--bind-address=127.0.0.1", $"--port={port}", $"--user={Environment.UserName}", "--skip-name-resolve",
-            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", "--innodb-flush-log-at-trx-commit=2",
+            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+            // Tests trade the fsync per commit for speed; benchmarks measure what the AppHost runs.
+            $"--innodb-flush-log-at-trx-commit={(durable ? 1 : 2)}",
             $"--pid-file={Path.Combine(directory, "mariadb.pid")}",
         ];
     }
@@ -30,8 +34,8 @@ public sealed class MariaDbServer
 
     public static Task<MariaDbServer> GetAsync() => Shared.Value;
 
-    /// <summary>A server of one's own, for a test that restarts it while others run.</summary>
-    public static Task<MariaDbServer> StartPrivateAsync() => StartAsync();
+    /// <summary>A server of one's own: for a test that restarts it while others run, or a benchmark.</summary>
+    public static Task<MariaDbServer> StartPrivateAsync(bool durable = false) => StartAsync(durable);
 
     public async Task<string> CreateDatabaseAsync(string prefix)
     {
@@ -57,7 +61,7 @@ public sealed class MariaDbServer
         await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(60));
     }
 
-    private static async Task<MariaDbServer> StartAsync()
+    private static async Task<MariaDbServer> StartAsync(bool durable)
     {
         var directory = Directory.CreateTempSubdirectory("aiprogress-mariadb-").FullName;
         var install = ServerProcess.Start("mariadb-install-db",
@@ -71,7 +75,7 @@ public sealed class MariaDbServer
         MariaDbServer server;
         for (var attempt = 1; ; attempt++)
         {
-            server = new MariaDbServer(directory, FreePort.Next());
+            server = new MariaDbServer(directory, FreePort.Next(), durable);
             server._process = ServerProcess.Start("mariadbd", server._arguments);
             try
             {
@@ -86,9 +90,15 @@ public sealed class MariaDbServer
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            server._process.KillAsync().GetAwaiter().GetResult();
+            try { server._process.KillAsync().GetAwaiter().GetResult(); } catch (InvalidOperationException) { /* disposed already */ }
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         };
         return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
 }
