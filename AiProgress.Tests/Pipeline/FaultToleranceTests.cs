@@ -23,13 +23,18 @@ public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<Worke
         await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 20);
 
         await doomed.KillAsync();
-        var seenBeforeKill = (await system.GetStatusAsync(jobId)).GetProperty("text").GetString()!;
+        // What a status reader and what an SSE watcher had been shown when the worker died.
+        var rowBeforeKill = (await system.GetStatusAsync(jobId)).GetProperty("text").GetString()!;
+        var streamBeforeKill = Api.SseClient.JoinText(await Api.SseClient.ReadAsync(system.Client, jobId, stopAfter: e => e.Type == "progress"));
         await using var rescuer = await system.StartWorkerAsync();
+        var watched = await Api.SseClient.ReadAsync(system.Client, jobId);
         var status = await system.WaitForTerminalAsync(jobId);
 
         Assert.True(status.GetProperty("status").GetString() == "completed", status.ToString());
         var text = status.GetProperty("text").GetString()!;
-        Assert.StartsWith(seenBeforeKill, text);
+        Assert.StartsWith(rowBeforeKill, text);
+        Assert.StartsWith(streamBeforeKill, text);
+        Assert.Equal(text, Api.SseClient.JoinText(watched));
         Assert.EndsWith(string.Concat(Enumerable.Range(0, 20).Select(OllamaScript.Piece)), text);
         var row = await system.ReadRowAsync(jobId);
         Assert.Equal(2, row.Attempt);

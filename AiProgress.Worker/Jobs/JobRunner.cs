@@ -51,9 +51,9 @@ public sealed class JobRunner(
             WorkerTelemetry.QueueWait.Record((time.GetUtcNow() - entry.EnqueuedAt).TotalSeconds);
         }
 
-        var (textSoFar, tokensSoFar) = job.Attempt > 1 ? await RecoverWhatWatchersSawAsync(job) : ("", 0);
+        var (textSoFar, tokensSoFar, published) = job.Attempt > 1 ? await RecoverWhatWatchersSawAsync(job) : ("", 0, 0);
         var tracker = new ProgressTracker(time, job.MaxTokens, job.StartedAt ?? time.GetUtcNow().UtcDateTime, tokensSoFar, textSoFar);
-        using var run = new ActiveJob(job, entry, tracker, textSoFar.Length, stopping);
+        using var run = new ActiveJob(job, entry, tracker, published, stopping);
         logger.LogInformation("Generating job {JobId} with {Model}, attempt {Attempt}, continuing after {Tokens} tokens",
             job.JobId, job.Model, job.Attempt, tokensSoFar);
 
@@ -127,15 +127,22 @@ public sealed class JobRunner(
         }
     }
 
-    /// <summary>The text and token count the watchers last saw, so a taken-over job goes on from there.</summary>
-    private async Task<(string Text, int Tokens)> RecoverWhatWatchersSawAsync(GenerationJob job)
+    /// <summary>
+    /// Where a taken-over job goes on: the longest text anyone was shown, from its live events (SSE
+    /// watchers) or its row (status readers); both are prefixes of the same attempt's text, and each is
+    /// written on its own clock. Published = what the event stream already holds, so SSE watchers get the rest.
+    /// </summary>
+    private async Task<(string Text, int Tokens, int Published)> RecoverWhatWatchersSawAsync(GenerationJob job)
     {
         try
         {
             var fold = JobEventFold.From(await events.ReadAfterAsync(job.JobId, null, max: int.MaxValue));
             if (fold.TextLength > 0 || fold.LastProgress is not null)
             {
-                return (fold.Text, Math.Max(fold.LastTokenCount(), 0));
+                var rowIsAhead = job.GeneratedText.Length > fold.TextLength && job.GeneratedText.StartsWith(fold.Text, StringComparison.Ordinal);
+                return rowIsAhead
+                    ? (job.GeneratedText, Math.Max(job.CurrentTokens, fold.LastTokenCount()), fold.TextLength)
+                    : (fold.Text, Math.Max(fold.LastTokenCount(), 0), fold.TextLength);
             }
         }
         catch (StackExchange.Redis.RedisException ex)
@@ -143,6 +150,6 @@ public sealed class JobRunner(
             logger.LogWarning(ex, "Could not read job {JobId}'s events; continuing from the database row", job.JobId);
         }
 
-        return (job.GeneratedText, job.CurrentTokens);
+        return (job.GeneratedText, job.CurrentTokens, job.GeneratedText.Length);
     }
 }
