@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace AiProgress.Api.Generation;
 
-public static class GenerationApi
+public static partial class GenerationApi
 {
     public const int MaxBodyBytes = 64 * 1024;
     public const string CreatePolicy = "create-job";
@@ -32,54 +32,6 @@ public static class GenerationApi
         api.MapPost("/{jobId}/cancel", CancelJob).WithName("CancelJob").WithSummary("Cancel a queued or running job.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
-    }
-
-    private static async Task<Results<Accepted<CreatedJobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
-        HttpRequest request, JobService jobs, ModelCatalog catalog, CancellationToken cancellationToken)
-    {
-        if (!request.HasJsonContentType())
-        {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "The body must be application/json.");
-        }
-
-        var (body, bodyProblem) = await ReadBodyAsync(request, cancellationToken);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
-        }
-
-        var (parsed, errors) = CreateJobRequestParser.Parse(body);
-        if (parsed is null)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var model = parsed.Model ?? catalog.DefaultModel;
-        try
-        {
-            if (!ModelCatalog.Offers(await catalog.GetAsync(cancellationToken), model))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["model"] = [$"The LLM server has no model '{model}'. See /api/v1/ai/models."],
-                });
-            }
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException)
-        {
-            return Problem(StatusCodes.Status503ServiceUnavailable, "LLM server unavailable", "The model list could not be read; try again shortly.");
-        }
-
-        var job = await jobs.CreateAsync(request.HttpContext.GetClientId(), parsed, model, cancellationToken);
-        if (job is null)
-        {
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Queue unavailable", "The job queue cannot take jobs right now; nothing was created.");
-        }
-
-        var statusUrl = $"/api/v1/ai/generation/{job.JobId}/status";
-        var position = await jobs.QueuePositionAsync(job, cancellationToken) ?? 1;
-        return TypedResults.Accepted(statusUrl, new CreatedJobResponse(
-            job.JobId, job.Status, position, statusUrl, $"/api/v1/ai/generation/{job.JobId}/progress"));
     }
 
     private static async Task<Results<Ok<JobStatusResponse>, ProblemHttpResult>> GetStatus(
@@ -162,36 +114,6 @@ public static class GenerationApi
         return TypedResults.Accepted($"/api/v1/ai/generation/{jobId}/status");
     }
 
-    private static async Task<(JsonElement Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return (default, TooLarge());
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return (default, TooLarge());
-            }
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
-            return (document.RootElement.Clone(), null);
-        }
-        catch (JsonException)
-        {
-            return (default, Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is not valid JSON."));
-        }
-    }
-
     /// <summary>The caller's own job; otherwise 400 for a malformed id, and 404 alike for unknown and foreign ones.</summary>
     private static async Task<(GenerationJob? Job, ProblemHttpResult? Problem)> FindOwnJobAsync(
         string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
@@ -206,9 +128,6 @@ public static class GenerationApi
     }
 
     private static bool IsJobId(string jobId) => jobId.Length == 36 && Guid.TryParseExact(jobId, "D", out _);
-
-    private static ProblemHttpResult TooLarge() =>
-        Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body must be at most {MaxBodyBytes} bytes.");
 
     private static ProblemHttpResult MalformedId() =>
         Problem(StatusCodes.Status400BadRequest, "Malformed job id", "A job id is a UUID such as 3f2b8c4e-1d2a-4c6b-9f0e-2a7d5b9c1e34.");
