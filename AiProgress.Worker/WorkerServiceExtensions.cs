@@ -24,6 +24,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<WorkerIdentity>();
         builder.Services.AddSingleton<JobEndings>();
         builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddSingleton<LiveEvents>();
         builder.Services.AddSingleton<ProgressPump>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProgressPump>());
         builder.Services.AddSingleton<QueueConsumer>();

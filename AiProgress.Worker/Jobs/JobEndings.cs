@@ -12,7 +12,7 @@ public sealed class JobEndings(
     JobStore store,
     JobQueue queue,
     JobEventStream events,
-    ProgressPump pump,
+    LiveEvents liveEvents,
     ILogger<JobEndings> logger)
 {
     public async Task CompleteAsync(ActiveJob run, FinalCounts counts)
@@ -26,7 +26,7 @@ public sealed class JobEndings(
             return;
         }
 
-        await pump.FinishAsync(run, JobEventTypes.Complete, JobEventStream.Serialize(new CompletePayload(
+        await liveEvents.FinishAsync(run, JobEventTypes.Complete, JobEventStream.Serialize(new CompletePayload(
             JobStatus.Completed, counts.PromptTokens + counts.CompletionTokens, counts.PromptTokens,
             counts.CompletionTokens, counts.TokensPerSecond, snapshot.ElapsedMs)));
         await queue.CompleteAsync(run.Entry.EntryId);
@@ -40,7 +40,7 @@ public sealed class JobEndings(
         run.Ending = true;
         if (await store.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
         {
-            await pump.FinishAsync(run, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)));
+            await liveEvents.FinishAsync(run, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)));
             WorkerTelemetry.CountEnded(JobStatus.Failed, run.Job.Model);
         }
 
@@ -71,7 +71,7 @@ public sealed class JobEndings(
                 logger.LogInformation("Job {JobId} cancelled; its Ollama stream is closed", run.JobId);
                 break;
             case StopReason.Shutdown:
-                await pump.PublishAsync(run, force: true);
+                await liveEvents.PublishAsync(run, force: true);
                 await queue.HandBackAsync(run.Entry);
                 logger.LogInformation("Worker stopping: job {JobId} handed back to the queue after {Tokens} tokens", run.JobId, run.Tracker.Tokens);
                 break;

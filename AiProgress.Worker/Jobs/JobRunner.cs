@@ -15,7 +15,7 @@ public sealed class JobRunner(
     JobEventStream events,
     OllamaStreamer streamer,
     ActiveJobs active,
-    ProgressPump pump,
+    LiveEvents liveEvents,
     JobEndings endings,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -61,7 +61,7 @@ public sealed class JobRunner(
         WorkerTelemetry.JobsInFlight.Add(1);
         try
         {
-            await pump.PublishAsync(run, force: true);
+            await liveEvents.PublishAsync(run, force: true);
             var counts = await GenerateWithRetriesAsync(run);
             await endings.CompleteAsync(run, counts);
             activity?.SetTag("gen_ai.usage.output_tokens", counts.CompletionTokens);

@@ -16,6 +16,7 @@ public sealed class ProgressPump(
     ActiveJobs active,
     JobStore store,
     JobEventStream events,
+    LiveEvents liveEvents,
     JobQueue queue,
     WorkerIdentity identity,
     IOptions<WorkerOptions> options,
@@ -24,8 +25,6 @@ public sealed class ProgressPump(
 {
     /// <summary>Raised after each progress row write, with the job id; lets tests count writes.</summary>
     public event Action<string>? ProgressWritten;
-
-    private static readonly TimeSpan ProgressKeepAlive = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,7 +39,7 @@ public sealed class ProgressPump(
             if (events.IsAvailable)
             {
                 // Bounded, so a slow Redis never holds back the MySQL writes watchers then fall back to.
-                await Task.WhenAll(jobs.Select(job => PublishAsync(job, force: false)))
+                await Task.WhenAll(jobs.Select(job => liveEvents.PublishAsync(job, force: false)))
                     .WaitAsync(settings.DatabaseWriteInterval, stoppingToken)
                     .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
@@ -56,81 +55,6 @@ public sealed class ProgressPump(
                 lastHeartbeat = time.GetTimestamp();
                 await HeartbeatAsync(jobs);
             }
-        }
-    }
-
-    /// <summary>Sends what watchers have not seen yet: new text, and progress when it moved (or once a second).</summary>
-    public async Task PublishAsync(ActiveJob job, bool force)
-    {
-        await job.PublishLock.WaitAsync();
-        try
-        {
-            if (job.Finished)
-            {
-                return;
-            }
-
-            var snapshot = job.Tracker.Snapshot();
-            var batch = new List<(string, string)>(2);
-            var delta = job.Tracker.TextFrom(job.PublishedTextLength);
-            if (delta.Length > 0)
-            {
-                batch.Add((JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(job.PublishedTextLength, delta))));
-            }
-
-            var progressDue = force || snapshot.Tokens != job.PublishedTokens
-                || time.GetElapsedTime(job.LastProgressPublishedAt) >= ProgressKeepAlive;
-            if (progressDue)
-            {
-                batch.Add((JobEventTypes.Progress, JobEventStream.Serialize(ToPayload(job, snapshot))));
-            }
-
-            await events.AppendAsync(job.JobId, batch);
-            WorkerTelemetry.EventsPublished.Add(batch.Count);
-            job.PublishedTextLength += delta.Length;
-            if (progressDue)
-            {
-                job.PublishedTokens = snapshot.Tokens;
-                job.LastProgressPublishedAt = time.GetTimestamp();
-            }
-        }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-        {
-            // Watchers fall back to the database row; the next tick sends the same delta again from the same offset.
-            logger.LogWarning(ex, "Could not publish live events for job {JobId}", job.JobId);
-        }
-        finally
-        {
-            job.PublishLock.Release();
-        }
-    }
-
-    /// <summary>The job's last events: the text not yet sent, then its terminal event. Nothing is published after.</summary>
-    public async Task FinishAsync(ActiveJob job, string terminalType, string terminalData)
-    {
-        await job.PublishLock.WaitAsync();
-        try
-        {
-            job.Finished = true;
-            var batch = new List<(string, string)>(2);
-            var delta = job.Tracker.TextFrom(job.PublishedTextLength);
-            if (delta.Length > 0)
-            {
-                batch.Add((JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(job.PublishedTextLength, delta))));
-            }
-
-            batch.Add((terminalType, terminalData));
-            await events.AppendAsync(job.JobId, batch, terminal: true);
-            WorkerTelemetry.EventsPublished.Add(batch.Count);
-        }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-        {
-            // The row is terminal already; watchers notice it on their next database check.
-            logger.LogWarning(ex, "Could not publish the terminal event for job {JobId}", job.JobId);
-        }
-        finally
-        {
-            job.PublishLock.Release();
         }
     }
 
@@ -197,14 +121,4 @@ public sealed class ProgressPump(
             logger.LogWarning(ex, "Queue heartbeat failed");
         }
     }
-
-    private ProgressPayload ToPayload(ActiveJob job, Progress.ProgressSnapshot snapshot) => new(
-        JobStatus.Processing,
-        (int)snapshot.Percentage,
-        snapshot.Tokens,
-        snapshot.TokensPerSecond,
-        snapshot.ElapsedMs,
-        snapshot.EstimatedRemainingMs,
-        time.GetUtcNow().ToUnixTimeSeconds(),
-        Attempt: job.Attempt);
 }
