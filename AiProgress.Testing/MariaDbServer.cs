@@ -63,7 +63,7 @@ public sealed class MariaDbServer : IAsyncDisposable
 
     private static async Task<MariaDbServer> StartAsync(bool durable)
     {
-        var directory = Directory.CreateTempSubdirectory("aiprogress-mariadb-").FullName;
+        var directory = OwnedTempFolder.Create("aiprogress-mariadb-");
         var install = ServerProcess.Start("mariadb-install-db",
         [
             "--no-defaults", $"--datadir={Path.Combine(directory, "data")}", $"--user={Environment.UserName}",

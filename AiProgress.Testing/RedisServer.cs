@@ -3,7 +3,7 @@ namespace AiProgress.Testing;
 /// <summary>A private redis-server on a free port (append-only, like the AppHost's), which a test may stop and start again.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("aiprogress-redis-").FullName;
+    private readonly string _directory = OwnedTempFolder.Create("aiprogress-redis-");
     private ServerProcess? _process;
 
     public int Port { get; } = FreePort.Next();
@@ -20,7 +20,7 @@ public sealed class RedisServer : IAsyncDisposable
     public async Task StartAsync()
     {
         _process = ServerProcess.Start("redis-server",
-            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--appendonly", "yes", "--save", ""]);
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--appendonly", "yes", "--save", "", "--pidfile", Path.Combine(_directory, "redis.pid")]);
         await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(20));
     }
 

@@ -29,11 +29,12 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add("-c");
+        // The watcher is a subshell of its own: if the test process's tree is killed parent-first, it is
+        // orphaned together with the server and still kills it once the test process is gone.
         info.ArgumentList.Add($"""
             "$@" & child=$!
-            trap 'kill -9 $child 2>/dev/null' EXIT
-            while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
-            kill -0 {Environment.ProcessId} 2>/dev/null || kill -9 $child 2>/dev/null
+            ( while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
+              kill -9 $child 2>/dev/null ) >/dev/null 2>&1 &
             wait $child
             """);
         info.ArgumentList.Add("watchdog");

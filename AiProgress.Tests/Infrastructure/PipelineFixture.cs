@@ -134,6 +134,7 @@ public class PipelineFixture : IAsyncLifetime
         if (Ollama is not null) await Ollama.DisposeAsync();
         if (RedisConnection is not null) await RedisConnection.DisposeAsync();
         if (Redis is not null) await Redis.DisposeAsync();
+        if (PrivateDatabaseServer && MariaDb is not null) await MariaDb.DisposeAsync();
     }
 
     private static Dictionary<string, string?> Merge(Dictionary<string, string?> first, Dictionary<string, string?> second)

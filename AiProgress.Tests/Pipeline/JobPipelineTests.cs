@@ -47,26 +47,25 @@ public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFi
     public async Task Progress_rows_are_written_at_most_twice_a_second_and_first_within_one_second()
     {
         var pump = system.Worker!.Services.GetRequiredService<ProgressPump>();
-        var writes = new ConcurrentQueue<(string JobId, TimeSpan At)>();
-        var clock = Stopwatch.StartNew();
-        pump.ProgressWritten += id => writes.Enqueue((id, clock.Elapsed));
+        var writes = new ConcurrentQueue<(string JobId, DateTime At)>();
+        pump.ProgressWritten += id => writes.Enqueue((id, DateTime.UtcNow));
         // 1.5 s reading the prompt, then 60 tokens at 30/s: about 3.5 s of processing.
         system.Ollama.Enqueue(OllamaScript.Steady(60, 30) with { FirstTokenDelay = TimeSpan.FromMilliseconds(1500) });
 
-        var created = clock.Elapsed;
         var jobId = await system.CreateJobAsync(maxTokens: 60);
         var status = await system.WaitForTerminalAsync(jobId);
-        var ended = clock.Elapsed;
+        var row = await system.ReadRowAsync(jobId);
 
         Assert.Equal("completed", status.GetProperty("status").GetString());
         var mine = writes.Where(w => w.JobId == jobId).Select(w => w.At).ToList();
-        Assert.NotEmpty(mine);
-        Assert.True(mine[0] - created < TimeSpan.FromSeconds(1), $"first progress write after {(mine[0] - created).TotalMilliseconds} ms");
-        var gaps = mine.Zip(mine.Skip(1), (a, b) => b - a).ToList();
-        Assert.All(gaps, gap => Assert.True(gap >= TimeSpan.FromMilliseconds(450), $"two writes {gap.TotalMilliseconds} ms apart"));
-        var perSecond = mine.Count / (ended - created).TotalSeconds;
-        Assert.True(perSecond <= 2.5, $"{mine.Count} writes in {(ended - created).TotalSeconds:0.0} s");
         Assert.True(mine.Count >= 4, $"only {mine.Count} progress writes in a 3.5 s job");
+        var processing = row.CompletedAt!.Value - row.StartedAt!.Value;
+        Assert.True(mine[0] - row.StartedAt.Value < TimeSpan.FromSeconds(1), $"first progress write {(mine[0] - row.StartedAt.Value).TotalMilliseconds} ms after the start");
+        // Writes are decided every 0.5 s; a slow commit can bring the next one's end closer, never many.
+        var gaps = mine.Zip(mine.Skip(1), (a, b) => b - a).ToList();
+        Assert.All(gaps, gap => Assert.True(gap >= TimeSpan.FromMilliseconds(300), $"two writes {gap.TotalMilliseconds} ms apart"));
+        Assert.True((mine[^1] - mine[0]) / gaps.Count >= TimeSpan.FromMilliseconds(450), "writes average at least 0.5 s apart");
+        Assert.True(mine.Count <= processing.TotalSeconds * 2 + 1, $"{mine.Count} writes in {processing.TotalSeconds:0.0} s of processing");
     }
 
     [Fact]
