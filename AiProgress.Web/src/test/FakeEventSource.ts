@@ -1,3 +1,5 @@
+import { afterEach, beforeEach, vi } from 'vitest'
+
 /** An EventSource the test drives: open it, push events, drop or kill the connection. */
 export class FakeEventSource extends EventTarget {
   static readonly CONNECTING = 0
@@ -60,4 +62,14 @@ export class FakeEventSource extends EventTarget {
     this.readyState = 2
     this.dispatchEvent(new Event('error'))
   }
+}
+
+/** Every test of the calling file gets a fresh fake EventSource and fake timers (the 100 ms clock, backoffs). */
+export function useFakeEventSourceAndTimers() {
+  beforeEach(() => {
+    FakeEventSource.reset()
+    vi.stubGlobal('EventSource', FakeEventSource)
+    vi.useFakeTimers()
+  })
+  afterEach(() => vi.useRealTimers())
 }

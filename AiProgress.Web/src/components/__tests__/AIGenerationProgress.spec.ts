@@ -1,6 +1,6 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeEventSource } from '../../test/FakeEventSource'
+import { describe, expect, it, vi } from 'vitest'
+import { FakeEventSource, useFakeEventSourceAndTimers } from '../../test/FakeEventSource'
 import { jobId, problem, progressEvent, stubFetch } from '../../test/http'
 import AIGenerationProgress from '../AIGenerationProgress.vue'
 
@@ -11,15 +11,7 @@ function mountProgress(props: { autoStart?: boolean } = {}) {
   return mount(AIGenerationProgress, { props: { jobId, ...props } })
 }
 
-beforeEach(() => {
-  FakeEventSource.reset()
-  vi.stubGlobal('EventSource', FakeEventSource)
-  vi.useFakeTimers()
-})
-
-afterEach(() => {
-  vi.useRealTimers()
-})
+useFakeEventSourceAndTimers()
 
 describe('AIGenerationProgress', () => {
   it('shows the queue position while queued', async () => {

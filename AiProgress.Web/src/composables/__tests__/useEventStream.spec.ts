@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { effectScope } from 'vue'
-import { FakeEventSource } from '../../test/FakeEventSource'
+import { FakeEventSource, useFakeEventSourceAndTimers } from '../../test/FakeEventSource'
 import { useEventStream, type UseEventStreamOptions } from '../useEventStream'
 
 function setup(options: Partial<UseEventStreamOptions> = {}) {
@@ -10,12 +10,7 @@ function setup(options: Partial<UseEventStreamOptions> = {}) {
   return { stream, onEvent, scope }
 }
 
-beforeEach(() => {
-  FakeEventSource.reset()
-  vi.stubGlobal('EventSource', FakeEventSource)
-  vi.useFakeTimers()
-})
-afterEach(() => vi.useRealTimers())
+useFakeEventSourceAndTimers()
 
 describe('useEventStream', () => {
   it('passes named events on and tells a server error event from a network error', () => {

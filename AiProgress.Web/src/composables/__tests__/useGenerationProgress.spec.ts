@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick, shallowRef } from 'vue'
 import { ApiError } from '../../api/client'
 import type { JobSnapshot } from '../../api/types'
-import { FakeEventSource } from '../../test/FakeEventSource'
+import { FakeEventSource, useFakeEventSourceAndTimers } from '../../test/FakeEventSource'
 import { jobId, progressEvent, snapshot } from '../../test/http'
 import { useGenerationProgress, type UseGenerationProgressOptions } from '../useGenerationProgress'
 
@@ -20,15 +20,7 @@ function setup(options: UseGenerationProgressOptions = {}, id: string = jobId) {
 
 const es = () => FakeEventSource.latest
 
-beforeEach(() => {
-  FakeEventSource.reset()
-  vi.stubGlobal('EventSource', FakeEventSource)
-  vi.useFakeTimers()
-})
-
-afterEach(() => {
-  vi.useRealTimers()
-})
+useFakeEventSourceAndTimers()
 
 describe('useGenerationProgress', () => {
   it('opens the progress stream of the job at once', () => {
