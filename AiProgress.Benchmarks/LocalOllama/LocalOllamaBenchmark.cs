@@ -1,3 +1,4 @@
+using AiProgress.Testing;
 using System.Diagnostics;
 using AiProgress.LocalOllama;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +22,7 @@ internal static class LocalOllamaBenchmark
         var tokens = args.Int("tokens", 256);
         var runs = args.Int("runs", 5);
         var parallel = args.Int("parallel", 4);
-        var modelPath = Path.GetFullPath(args.String("model") ?? SharedModels.Find("stories260K.gguf"));
+        var modelPath = Path.GetFullPath(args.String("model") ?? RepositoryPaths.ModelPath);
 
         await using var app = LocalOllamaApp.Build(
         [

@@ -17,13 +17,6 @@ namespace AiProgress.Benchmarks.Pipeline;
 /// </summary>
 internal static class ProgressWriteBenchmark
 {
-    private const string UpdateSql = """
-        UPDATE ai_generation_jobs SET progress_percentage = @p, current_tokens = @tokens,
-          tokens_per_second = @rate, elapsed_time = @elapsed, estimated_time_remaining = @eta,
-          generated_text = @text, last_update_at = @now
-        WHERE job_id = @id AND status = 'processing' AND attempt = @attempt
-        """;
-
     // A generation's text is rewritten whole at every write; ~400 tokens of it on average.
     private static readonly string Story = string.Concat(Enumerable.Range(0, 800).Select(i => $"w{i} "));
 
@@ -128,16 +121,8 @@ internal static class ProgressWriteBenchmark
     private static async Task UpdateOneAsync(MySqlDataSource dataSource, ProgressRow row)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using var command = new MySqlCommand(UpdateSql, connection);
-        command.Parameters.AddWithValue("@p", row.Snapshot.Percentage);
-        command.Parameters.AddWithValue("@tokens", row.Snapshot.Tokens);
-        command.Parameters.AddWithValue("@rate", row.Snapshot.TokensPerSecond);
-        command.Parameters.AddWithValue("@elapsed", row.Snapshot.ElapsedMs);
-        command.Parameters.AddWithValue("@eta", row.Snapshot.EstimatedRemainingMs);
-        command.Parameters.AddWithValue("@text", row.Text);
-        command.Parameters.AddWithValue("@now", DateTime.UtcNow);
-        command.Parameters.AddWithValue("@id", row.JobId);
-        command.Parameters.AddWithValue("@attempt", row.Attempt);
+        await using var command = new MySqlCommand(JobStore.ProgressUpdateSql, connection);
+        JobStore.BindProgress(command.Parameters, row, DateTime.UtcNow);
         await command.ExecuteNonQueryAsync();
     }
 }

@@ -1,3 +1,4 @@
+using AiProgress.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;

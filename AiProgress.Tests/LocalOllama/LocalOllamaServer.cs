@@ -1,3 +1,4 @@
+using AiProgress.Tests.Infrastructure;
 using System.Diagnostics;
 using AiProgress.LocalOllama.Telemetry;
 using Microsoft.AspNetCore.Hosting;
@@ -103,20 +104,4 @@ public sealed class SingleSlotServer() : LocalOllamaServer(new Dictionary<string
 public sealed class LocalOllamaCollection : ICollectionFixture<DefaultServer>, ICollectionFixture<PacedPairServer>, ICollectionFixture<SingleSlotServer>
 {
     public const string Name = "LocalOllama server";
-}
-
-internal static class Eventually
-{
-    public static async Task TrueAsync(Func<bool> condition, Func<string> failure, TimeSpan? within = null)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)((within ?? TimeSpan.FromSeconds(10)).TotalSeconds * Stopwatch.Frequency);
-        while (!condition())
-        {
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                Assert.Fail(failure());
-            }
-            await Task.Delay(10);
-        }
-    }
 }

@@ -186,13 +186,6 @@ public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFi
         Assert.Equal(rowBefore.GeneratedText, rowAfter.GeneratedText);
     }
 
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? PipelineFixture.Patience);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
-            await Task.Delay(20);
-        }
-    }
+    internal static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null) =>
+        Eventually.TrueAsync(condition, () => "condition not met in time", timeout ?? PipelineFixture.Patience);
 }

@@ -25,6 +25,27 @@ public sealed class JobStore(IDbContextFactory<JobsDbContext> contexts, MySqlDat
         return updated == 0 ? null : await db.Jobs.AsNoTracking().SingleAsync(j => j.JobId == jobId, cancellationToken);
     }
 
+    /// <summary>One job's fenced progress UPDATE: it matches only while the job is processing under this attempt.</summary>
+    public const string ProgressUpdateSql = """
+        UPDATE ai_generation_jobs SET progress_percentage = @p, current_tokens = @tokens,
+          tokens_per_second = @rate, elapsed_time = @elapsed, estimated_time_remaining = @eta,
+          generated_text = @text, last_update_at = @now
+        WHERE job_id = @id AND status = 'processing' AND attempt = @attempt
+        """;
+
+    public static void BindProgress(MySqlParameterCollection parameters, ProgressRow row, DateTime now)
+    {
+        parameters.AddWithValue("@p", row.Snapshot.Percentage);
+        parameters.AddWithValue("@tokens", row.Snapshot.Tokens);
+        parameters.AddWithValue("@rate", row.Snapshot.TokensPerSecond);
+        parameters.AddWithValue("@elapsed", row.Snapshot.ElapsedMs);
+        parameters.AddWithValue("@eta", row.Snapshot.EstimatedRemainingMs);
+        parameters.AddWithValue("@text", row.Text);
+        parameters.AddWithValue("@now", now);
+        parameters.AddWithValue("@id", row.JobId);
+        parameters.AddWithValue("@attempt", row.Attempt);
+    }
+
     /// <summary>
     /// Writes the progress of every job a worker runs in one transaction: BEGIN, one batch (the fenced UPDATEs
     /// and an ownership SELECT), COMMIT, whatever the number of jobs. MariaDB's cost is the commit, so this
@@ -44,22 +65,8 @@ public sealed class JobStore(IDbContextFactory<JobsDbContext> contexts, MySqlDat
         await using var batch = new MySqlBatch(connection, transaction);
         foreach (var row in rows)
         {
-            var command = new MySqlBatchCommand(
-                """
-                UPDATE ai_generation_jobs SET progress_percentage = @p, current_tokens = @tokens,
-                  tokens_per_second = @rate, elapsed_time = @elapsed, estimated_time_remaining = @eta,
-                  generated_text = @text, last_update_at = @now
-                WHERE job_id = @id AND status = 'processing' AND attempt = @attempt
-                """);
-            command.Parameters.AddWithValue("@p", row.Snapshot.Percentage);
-            command.Parameters.AddWithValue("@tokens", row.Snapshot.Tokens);
-            command.Parameters.AddWithValue("@rate", row.Snapshot.TokensPerSecond);
-            command.Parameters.AddWithValue("@elapsed", row.Snapshot.ElapsedMs);
-            command.Parameters.AddWithValue("@eta", row.Snapshot.EstimatedRemainingMs);
-            command.Parameters.AddWithValue("@text", row.Text);
-            command.Parameters.AddWithValue("@now", now);
-            command.Parameters.AddWithValue("@id", row.JobId);
-            command.Parameters.AddWithValue("@attempt", row.Attempt);
+            var command = new MySqlBatchCommand(ProgressUpdateSql);
+            BindProgress(command.Parameters, row, now);
             batch.BatchCommands.Add(command);
         }
 
