@@ -16,9 +16,6 @@ public sealed class JobEventNotifier(IConnectionMultiplexer redis, ILogger<JobEv
     private volatile bool _subscribed;
     private int _connectionWatchStarted;
 
-    /// <summary>False while the connection to Redis is down: watchers then read the row instead.</summary>
-    public bool IsRedisAvailable => redis.IsConnected;
-
     public async Task<JobWatch> WatchAsync(string jobId)
     {
         if (Interlocked.Exchange(ref _connectionWatchStarted, 1) == 0)

@@ -96,7 +96,7 @@ public sealed class ProgressStreamer(
         var lastRowCheck = time.GetTimestamp();
         while (true)
         {
-            if (!notifier.IsRedisAvailable)
+            if (!events.IsAvailable)
             {
                 throw new RedisConnectionException(ConnectionFailureType.SocketFailure, "Redis connection lost");
             }

@@ -1,5 +1,4 @@
 using AiProgress.Jobs.Telemetry;
-using OpenTelemetry;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
 using AiProgress.Jobs.Queue;
@@ -76,11 +75,8 @@ public sealed class ProgressPump(
         IReadOnlyList<string> lost;
         try
         {
-            // Hundreds of identical UPDATE spans per job would bury its trace: the job's span carries a count instead.
-            using (SuppressInstrumentationScope.Begin())
-            {
-                lost = await store.WriteProgressAsync(rows, cancellationToken);
-            }
+            // Untraced, like the whole loop: the job's span carries a count of these writes instead.
+            lost = await store.WriteProgressAsync(rows, cancellationToken);
 
 
             foreach (var row in rows)
