@@ -41,8 +41,19 @@ public sealed class JobQueue(IConnectionMultiplexer redis, TimeProvider timeProv
     /// <summary>Takes the next entry no worker has seen yet, or null when there is none.</summary>
     public async Task<QueueEntry?> TakeNewAsync(string consumer)
     {
-        await EnsureGroupExistsAfterDataLossAsync();
-        var entries = await Db.StreamReadGroupAsync(RedisKeys.Queue, RedisKeys.QueueGroup, consumer, ">", count: 1);
+        StreamEntry[] entries;
+        try
+        {
+            entries = await Db.StreamReadGroupAsync(RedisKeys.Queue, RedisKeys.QueueGroup, consumer, ">", count: 1);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            // Redis lost its data (a restart without persistence): the group is gone, and an enqueue since may
+            // have recreated the stream alone. Recreate the group from the start, so those entries are read too.
+            await EnsureCreatedAsync();
+            entries = await Db.StreamReadGroupAsync(RedisKeys.Queue, RedisKeys.QueueGroup, consumer, ">", count: 1);
+        }
+
         return entries.Length == 0 ? null : ToQueueEntry(entries[0]);
     }
 
@@ -87,15 +98,6 @@ public sealed class JobQueue(IConnectionMultiplexer redis, TimeProvider timeProv
     }
 
     public async Task<long> LengthAsync() => await Db.StreamLengthAsync(RedisKeys.Queue);
-
-    private async Task EnsureGroupExistsAfterDataLossAsync()
-    {
-        // A Redis restart without persistence drops the stream and its group; recreate rather than fail forever.
-        if (!await Db.KeyExistsAsync(RedisKeys.Queue))
-        {
-            await EnsureCreatedAsync();
-        }
-    }
 
     private static QueueEntry ToQueueEntry(StreamEntry entry)
     {

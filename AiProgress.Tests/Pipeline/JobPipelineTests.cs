@@ -186,6 +186,21 @@ public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFi
         Assert.Equal(rowBefore.GeneratedText, rowAfter.GeneratedText);
     }
 
+    [Fact]
+    public async Task After_Redis_lost_the_queue_and_its_group_new_jobs_still_run()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(5, 500), OllamaScript.Steady(5, 500));
+        await system.WaitForTerminalAsync(await system.CreateJobAsync("before data loss", maxTokens: 5));
+        // Redis restarted without its data: the stream and the workers' consumer group are gone,
+        // and the next enqueue recreates the stream alone.
+        await system.RedisConnection.GetDatabase().KeyDeleteAsync(RedisKeys.Queue);
+
+        var jobId = await system.CreateJobAsync("after data loss", maxTokens: 5);
+        var status = await system.WaitForTerminalAsync(jobId, TimeSpan.FromSeconds(20));
+
+        Assert.Equal("completed", status.GetProperty("status").GetString());
+    }
+
     internal static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null) =>
         Eventually.TrueAsync(condition, () => "condition not met in time", timeout ?? PipelineFixture.Patience);
 }
