@@ -28,11 +28,11 @@ public static class ApiServiceExtensions
         builder.AddJobsInfrastructure();
         builder.Services.AddSingleton<JobService>();
         builder.Services.AddSingleton<JobEventNotifier>();
-        builder.Services.AddSingleton<ProgressStreamer>();
+        builder.Services.AddSingleton<SseProgressHandler>();
         builder.Services.AddSingleton<StreamLimiter>();
-        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<LlmServerModels>();
         builder.Services.AddMemoryCache();
-        builder.Services.AddHttpClient(ModelCatalog.HttpClientName, client =>
+        builder.Services.AddHttpClient(LlmServerModels.HttpClientName, client =>
             client.BaseAddress = new Uri(builder.Configuration["Ollama:Endpoint"] ?? "http://ollama"));
 
         builder.Services.ConfigureHttpJsonOptions(json =>

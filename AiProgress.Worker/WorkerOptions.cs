@@ -10,29 +10,29 @@ public sealed class WorkerOptions
     [Range(1, 64)] public int MaxConcurrentJobs { get; set; } = 4;
 
     /// <summary>A job whose worker has sent no heartbeat for this long is claimed by another worker.</summary>
-    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>After this many take-ups (crashes, hand-backs) a job ends failed.</summary>
     [Range(1, 100)] public int MaxAttempts { get; set; } = 5;
 
     /// <summary>How long Ollama may read the prompt before the first token; CPU models need seconds for long prompts.</summary>
-    public TimeSpan FirstTokenTimeout { get; set; } = TimeSpan.FromSeconds(120);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan FirstTokenTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>How long Ollama may go quiet between two tokens before the job fails with a timeout.</summary>
-    public TimeSpan TokenTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan TokenTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Retries of a network error or 5xx from Ollama, with exponential backoff and jitter.</summary>
     [Range(0, 10)] public int MaxOllamaRetries { get; set; } = 3;
-    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How often live events are published to watchers.</summary>
-    public TimeSpan EventInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan EventInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>At most one progress row update per job per interval (the seed's 0.5 s).</summary>
-    public TimeSpan DatabaseWriteInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan DatabaseWriteInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Safety-net poll of the queue; Pub/Sub wakes idle workers sooner.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Name of this worker in the consumer group; defaults to host and process id.</summary>
     public string? ConsumerName { get; set; }

@@ -19,7 +19,6 @@ public static class WorkerServiceExtensions
             .ValidateOnStart();
 
         builder.AddJobsInfrastructure();
-        builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<ActiveJobs>();
         builder.Services.AddSingleton<WorkerIdentity>();
         builder.Services.AddSingleton<JobEndings>();
@@ -34,8 +33,8 @@ public static class WorkerServiceExtensions
         // A generation streams for minutes: no total timeout and no retry handler around it; the worker
         // applies its own per-token timeout and retries (continuing from the text so far).
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental
-        builder.Services.AddSingleton<OllamaStreamer>();
-        builder.Services.AddHttpClient(OllamaStreamer.HttpClientName, client =>
+        builder.Services.AddSingleton<OllamaGenerationClient>();
+        builder.Services.AddHttpClient(OllamaGenerationClient.HttpClientName, client =>
             {
                 client.BaseAddress = new Uri(builder.Configuration["Ollama:Endpoint"] ?? "http://ollama");
                 client.Timeout = Timeout.InfiniteTimeSpan;

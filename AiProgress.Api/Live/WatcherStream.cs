@@ -40,11 +40,10 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
         var snapshot = new List<JobEvent>(2);
         if (fold.TextLength > 0)
         {
-            snapshot.Add(new JobEvent(fold.LastTextId!, JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(0, fold.Text))));
+            snapshot.Add(new JobEvent(fold.LastTextId!, JobEvents.Text(0, fold.Text)));
         }
 
-        snapshot.Add(fold.Terminal ?? fold.LastProgress ?? new JobEvent(fold.LastId!, JobEventTypes.Progress,
-            JobEventStream.Serialize(new ProgressPayload(JobStatus.Processing, 0, 0, 0, 0, null, time.GetUtcNow().ToUnixTimeSeconds()))));
+        snapshot.Add(fold.Terminal ?? fold.LastProgress ?? new JobEvent(fold.LastId!, JobEvents.NothingYet(time.GetUtcNow())));
         foreach (var e in snapshot.OrderBy(e => StreamIds.TryParse(e.Id, out var id) ? id : default))
         {
             await SendAsync(e, cancellationToken);
@@ -58,11 +57,10 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     {
         if (row.GeneratedText.Length > Seen.TextLength)
         {
-            await SendAsync(NextRowEvent(JobEventTypes.Text, JobEventStream.Serialize(
-                new TextPayload(Seen.TextLength, row.GeneratedText[Seen.TextLength..]))), cancellationToken);
+            await SendAsync(NextRowEvent(JobEvents.Text(Seen.TextLength, row.GeneratedText[Seen.TextLength..])), cancellationToken);
         }
 
-        var (type, data) = RowEvents.Describe(row, queuePosition, time);
+        var (type, data) = JobEvents.FromRow(row, queuePosition, time.GetUtcNow());
         var state = $"{row.Status}|{row.LastUpdateAt?.Ticks}|{queuePosition}";
         if (type == JobEventTypes.Progress && state == _lastRowState)
         {
@@ -70,7 +68,7 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
         }
 
         _lastRowState = state;
-        await SendAsync(NextRowEvent(type, data), cancellationToken);
+        await SendAsync(NextRowEvent((type, data)), cancellationToken);
         return JobEventTypes.IsTerminal(type);
     }
 
@@ -92,8 +90,8 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     {
         if (time.GetElapsedTime(_openedAt) >= options.StreamTimeout)
         {
-            await Writer.WriteEventAsync(FormatNextId(), JobEventTypes.Timeout,
-                JobEventStream.Serialize(new ErrorPayload(JobStatus.Processing, "stream timeout")), cancellationToken);
+            var (type, data) = JobEvents.StreamTimeout();
+            await Writer.WriteEventAsync(FormatNextId(), type, data, cancellationToken);
             return true;
         }
 
@@ -107,7 +105,7 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     }
 
     /// <summary>Ids for events made from the row keep growing, like the stream's, so Last-Event-ID stays meaningful.</summary>
-    private JobEvent NextRowEvent(string type, string data) => new(FormatNextId(), type, data);
+    private JobEvent NextRowEvent((string Type, string Data) body) => new(FormatNextId(), body);
 
     private string FormatNextId()
     {

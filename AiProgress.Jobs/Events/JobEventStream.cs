@@ -1,4 +1,3 @@
-using System.Text.Json;
 using StackExchange.Redis;
 
 namespace AiProgress.Jobs.Events;
@@ -38,8 +37,8 @@ public sealed class JobEventStream(IConnectionMultiplexer redis)
         await Task.WhenAll([.. appends, expiry, publish]);
     }
 
-    public Task AppendAsync(string jobId, string type, string data, bool terminal = false) =>
-        AppendAsync(jobId, [(type, data)], terminal);
+    public Task AppendAsync(string jobId, (string Type, string Data) e, bool terminal = false) =>
+        AppendAsync(jobId, [e], terminal);
 
     /// <summary>Events after <paramref name="afterId"/> (exclusive), or from the start when it is null.</summary>
     public async Task<IReadOnlyList<JobEvent>> ReadAfterAsync(string jobId, string? afterId, int max = 1000)
@@ -48,10 +47,4 @@ public sealed class JobEventStream(IConnectionMultiplexer redis)
         return entries.Select(e => new JobEvent(e.Id!, (string)e["type"]!, (string)e["data"]!)).ToList();
     }
 
-    public async Task<bool> ExistsAsync(string jobId) => await Db.KeyExistsAsync(RedisKeys.JobEvents(jobId));
-
-    public static string Serialize(ProgressPayload payload) => JsonSerializer.Serialize(payload, JobEventJsonContext.Default.ProgressPayload);
-    public static string Serialize(TextPayload payload) => JsonSerializer.Serialize(payload, JobEventJsonContext.Default.TextPayload);
-    public static string Serialize(CompletePayload payload) => JsonSerializer.Serialize(payload, JobEventJsonContext.Default.CompletePayload);
-    public static string Serialize(ErrorPayload payload) => JsonSerializer.Serialize(payload, JobEventJsonContext.Default.ErrorPayload);
 }

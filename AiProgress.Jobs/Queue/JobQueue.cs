@@ -91,12 +91,6 @@ public sealed class JobQueue(IConnectionMultiplexer redis, TimeProvider timeProv
         return newEntryId;
     }
 
-    public async Task<bool> ContainsAsync(string entryId)
-    {
-        var entries = await Db.StreamRangeAsync(RedisKeys.Queue, entryId, entryId, count: 1);
-        return entries.Length > 0;
-    }
-
     public async Task<long> LengthAsync() => await Db.StreamLengthAsync(RedisKeys.Queue);
 
     private static QueueEntry ToQueueEntry(StreamEntry entry)

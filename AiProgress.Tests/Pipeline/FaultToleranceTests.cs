@@ -18,7 +18,7 @@ public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<Worke
     public async Task A_job_whose_worker_is_killed_is_claimed_by_another_and_continues_from_what_watchers_saw()
     {
         system.Ollama.Enqueue(OllamaScript.Steady(300, 40), new OllamaScript { Tokens = 20, Interval = TimeSpan.FromMilliseconds(2) });
-        await using var doomed = WorkerProcess.Start(system.WorkerConfiguration());
+        await using var doomed = ServiceProcess.StartWorker(system.WorkerConfiguration());
         var jobId = await system.CreateJobAsync("killed mid-job", maxTokens: 300);
         await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 20);
 
@@ -46,7 +46,7 @@ public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<Worke
     public async Task A_job_whose_workers_keep_dying_ends_failed_after_the_last_allowed_attempt()
     {
         system.Ollama.Enqueue(OllamaScript.Steady(300, 40));
-        await using var doomed = WorkerProcess.Start(system.WorkerConfiguration());
+        await using var doomed = ServiceProcess.StartWorker(system.WorkerConfiguration());
         var jobId = await system.CreateJobAsync("dies every time", maxTokens: 300);
         await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 5);
 

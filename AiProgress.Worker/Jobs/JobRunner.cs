@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Lifecycle;
 using AiProgress.Jobs.Queue;
 using AiProgress.Worker.Generation;
 using AiProgress.Worker.Progress;
@@ -10,10 +11,10 @@ namespace AiProgress.Worker.Jobs;
 
 /// <summary>Runs one job taken from the queue to a terminal state, or hands it back when the worker stops.</summary>
 public sealed class JobRunner(
-    JobStore store,
+    JobLifecycle lifecycle,
     JobQueue queue,
     JobEventStream events,
-    OllamaStreamer streamer,
+    OllamaGenerationClient ollama,
     ActiveJobs active,
     LiveEvents liveEvents,
     JobEndings endings,
@@ -30,7 +31,7 @@ public sealed class JobRunner(
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.message.id", entry.EntryId);
 
-        var job = await store.BeginAttemptAsync(entry.JobId, stopping);
+        var job = await lifecycle.BeginAttemptAsync(entry.JobId, stopping);
         if (job is null)
         {
             logger.LogInformation("Job {JobId} is terminal or unknown; dropping its queue entry", entry.JobId);
@@ -52,7 +53,9 @@ public sealed class JobRunner(
         }
 
         var (textSoFar, tokensSoFar, published) = job.Attempt > 1 ? await RecoverWhatWatchersSawAsync(job) : ("", 0, 0);
-        var tracker = new ProgressTracker(time, job.MaxTokens, job.StartedAt ?? time.GetUtcNow().UtcDateTime, tokensSoFar, textSoFar);
+        // Rows hold UTC instants; saying so here keeps a Kind mix-up from ever reading them as local time.
+        var startedAt = job.StartedAt is { } started ? new DateTimeOffset(started.Ticks, TimeSpan.Zero) : time.GetUtcNow();
+        var tracker = new ProgressTracker(time, job.MaxTokens, startedAt, tokensSoFar, textSoFar);
         using var run = new ActiveJob(job, entry, tracker, published, stopping);
         logger.LogInformation("Generating job {JobId} with {Model}, attempt {Attempt}, continuing after {Tokens} tokens",
             job.JobId, job.Model, job.Attempt, tokensSoFar);
@@ -70,7 +73,7 @@ public sealed class JobRunner(
         {
             await endings.StoppedAsync(run, run.StopReason ?? StopReason.Shutdown);
         }
-        catch (Exception ex) when (ex is OllamaTimeoutException or OllamaRejectedException || OllamaStreamer.IsTransient(ex))
+        catch (Exception ex) when (ex is OllamaTimeoutException or OllamaRejectedException || OllamaGenerationClient.IsTransient(ex))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             await endings.FailAsync(run, ex is OllamaTimeoutException or OllamaRejectedException ? ex.Message : $"Ollama error: {ex.Message}");
@@ -84,7 +87,7 @@ public sealed class JobRunner(
         }
         finally
         {
-            activity?.SetTag("aiprogress.db.progress_writes", run.ProgressWrites);
+            activity?.SetTag("aiprogress.db.progress_writes", run.Written.Writes);
             active.Remove(run);
             WorkerTelemetry.JobsInFlight.Add(-1);
         }
@@ -107,7 +110,7 @@ public sealed class JobRunner(
             try
             {
                 var started = time.GetTimestamp();
-                var outcome = await streamer.StreamAsync(run.Job, run.Tracker.TextFrom(0), remaining, run.Tracker.OnPiece, run.Token);
+                var outcome = await ollama.StreamAsync(run.Job, run.Tracker.TextFrom(0), remaining, run.Tracker.OnPiece, run.Token);
                 WorkerTelemetry.RecordGeneration(run.Job.Model, outcome, time.GetElapsedTime(started));
                 promptTokens ??= outcome.PromptEvalCount;
                 var completionTokens = tokensBefore + outcome.EvalCount;
@@ -116,7 +119,7 @@ public sealed class JobRunner(
                     : run.Tracker.Snapshot().TokensPerSecond;
                 return new FinalCounts(promptTokens.Value, completionTokens, Math.Round(rate, 1));
             }
-            catch (Exception ex) when (OllamaStreamer.IsTransient(ex) && !run.Token.IsCancellationRequested && retries < settings.MaxOllamaRetries)
+            catch (Exception ex) when (OllamaGenerationClient.IsTransient(ex) && !run.Token.IsCancellationRequested && retries < settings.MaxOllamaRetries)
             {
                 retries++;
                 var backoff = settings.RetryBaseDelay * Math.Pow(2, retries - 1) * (0.5 + Random.Shared.NextDouble());

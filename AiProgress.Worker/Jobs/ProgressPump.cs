@@ -1,6 +1,7 @@
 using AiProgress.Jobs.Telemetry;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Lifecycle;
 using AiProgress.Jobs.Queue;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ namespace AiProgress.Worker.Jobs;
 /// </summary>
 public sealed class ProgressPump(
     ActiveJobs active,
-    JobStore store,
+    JobLifecycle lifecycle,
     JobEventStream events,
     LiveEvents liveEvents,
     JobQueue queue,
@@ -60,11 +61,11 @@ public sealed class ProgressPump(
     private async Task WriteProgressAsync(IReadOnlyCollection<ActiveJob> jobs, CancellationToken cancellationToken)
     {
         var rows = new List<ProgressRow>(jobs.Count);
-        foreach (var job in jobs.Where(j => !j.Finished && !j.Ending))
+        foreach (var job in jobs.Where(j => j.WritesProgress))
         {
             var snapshot = job.Tracker.Snapshot();
             // Before the first token only elapsed time moves; once a second is enough for that.
-            if (snapshot.Tokens == job.LastWrittenTokens && snapshot.ElapsedMs - job.LastWrittenElapsedMs < 1000)
+            if (snapshot.Tokens == job.Written.Tokens && snapshot.ElapsedMs - job.Written.ElapsedMs < 1000)
             {
                 continue;
             }
@@ -76,15 +77,10 @@ public sealed class ProgressPump(
         try
         {
             // Untraced, like the whole loop: the job's span carries a count of these writes instead.
-            lost = await store.WriteProgressAsync(rows, cancellationToken);
-
-
+            lost = await lifecycle.WriteProgressAsync(rows, cancellationToken);
             foreach (var row in rows)
             {
-                var job = jobs.First(j => j.JobId == row.JobId);
-                job.ProgressWrites++;
-                job.LastWrittenTokens = row.Snapshot.Tokens;
-                job.LastWrittenElapsedMs = row.Snapshot.ElapsedMs;
+                jobs.First(j => j.JobId == row.JobId).RecordWritten(row.Snapshot);
                 ProgressWritten?.Invoke(row.JobId);
             }
 
@@ -98,7 +94,7 @@ public sealed class ProgressPump(
         }
 
         // A job whose runner is writing its own end meanwhile no longer matches either: that is not a loss.
-        foreach (var job in lost.Select(id => jobs.First(j => j.JobId == id)).Where(j => !j.Ending))
+        foreach (var job in lost.Select(id => jobs.First(j => j.JobId == id)).Where(j => j.WritesProgress))
         {
             logger.LogInformation("Job {JobId} was cancelled or taken over; stopping it here", job.JobId);
             job.Stop(StopReason.TakenOver);

@@ -19,12 +19,25 @@ public sealed class QueueConsumer(
     WorkerIdentity identity,
     IConnectionMultiplexer redis,
     IOptions<WorkerOptions> options,
+    TimeProvider time,
     ILogger<QueueConsumer> logger) : BackgroundService
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<Task, bool> _running = new();
 
-    public bool IsListening { get; private set; }
+    private volatile bool _listening;
+    private long _lastRound = time.GetTimestamp();
+
+    /// <summary>How the loop is doing, from the loop itself: listening, gone round lately, or crashed.</summary>
+    public ConsumerLiveness Liveness()
+    {
+        var limit = TimeSpan.FromSeconds(5) + 3 * options.Value.PollInterval;
+        var crash = ExecuteTask is { IsFaulted: true } task ? task.Exception : null;
+        var running = _listening && ExecuteTask is not { IsCompleted: true };
+        return new ConsumerLiveness(running, time.GetElapsedTime(Interlocked.Read(ref _lastRound)), limit, crash);
+    }
+
+    private void MarkRound() => Interlocked.Exchange(ref _lastRound, time.GetTimestamp());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,7 +50,13 @@ public sealed class QueueConsumer(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await slots.WaitAsync(stoppingToken);
+                MarkRound();
+                // Waits for a free slot in rounds, so that a worker busy with long jobs still shows it is alive.
+                while (!await slots.WaitAsync(settings.PollInterval, stoppingToken))
+                {
+                    MarkRound();
+                }
+
                 var entry = await TakeAsync(settings.StallTimeout);
                 if (entry is null)
                 {
@@ -89,7 +108,7 @@ public sealed class QueueConsumer(
                 var subscriber = redis.GetSubscriber();
                 await subscriber.SubscribeAsync(RedisKeys.QueueWake, (_, _) => _wake.Writer.TryWrite(true));
                 await subscriber.SubscribeAsync(RedisKeys.Cancel, (_, jobId) => active.Stop(jobId!, StopReason.Cancelled));
-                IsListening = true;
+                _listening = true;
                 return;
             }
             catch (RedisException ex)
@@ -140,3 +159,5 @@ public sealed class QueueConsumer(
         }
     }
 }
+
+public readonly record struct ConsumerLiveness(bool Listening, TimeSpan SinceLastRound, TimeSpan Limit, Exception? Exception);

@@ -102,12 +102,6 @@ namespace AiProgress.Jobs.Data.Migrations
                         .HasColumnType("int")
                         .HasColumnName("prompt_tokens");
 
-                    b.Property<string>("QueueEntryId")
-                        .HasMaxLength(40)
-                        .IsUnicode(false)
-                        .HasColumnType("varchar(40)")
-                        .HasColumnName("queue_entry_id");
-
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("datetime(6)")
                         .HasColumnName("started_at");

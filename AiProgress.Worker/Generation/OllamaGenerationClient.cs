@@ -13,7 +13,7 @@ namespace AiProgress.Worker.Generation;
 /// One streaming chat call to Ollama for a job. A non-empty <c>textSoFar</c> goes in as an assistant prefill,
 /// which Ollama continues: that is how a retried or taken-over job picks up where the watchers left it.
 /// </summary>
-public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<WorkerOptions> options)
+public sealed class OllamaGenerationClient(IHttpClientFactory httpClients, IOptions<WorkerOptions> options)
 {
     public const string HttpClientName = "ollama";
 

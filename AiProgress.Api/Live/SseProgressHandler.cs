@@ -14,13 +14,13 @@ namespace AiProgress.Api.Live;
 /// stream by id, so Last-Event-ID resumes exactly). Without Redis it falls back to the seed's design:
 /// poll the row every 200 ms and send what changed.
 /// </summary>
-public sealed class ProgressStreamer(
+public sealed class SseProgressHandler(
     JobService jobs,
     JobEventStream events,
     JobEventNotifier notifier,
     IOptions<ApiOptions> options,
     TimeProvider time,
-    ILogger<ProgressStreamer> logger)
+    ILogger<SseProgressHandler> logger)
 {
     private static readonly TimeSpan ClientRetry = TimeSpan.FromSeconds(2);
 
