@@ -1,15 +1,8 @@
 using System.Collections.Concurrent;
 using AiProgress.Tests.Infrastructure;
-using static AiProgress.Tests.Pipeline.JobPipelineTests;
+using static AiProgress.Tests.Infrastructure.Eventually;
 
 namespace AiProgress.Tests.Pipeline;
-
-public class WorkerlessFixture : PipelineFixture
-{
-    protected override bool StartWorker => false;
-
-    protected override bool PrivateDatabaseServer => true;
-}
 
 /// <summary>Workers dying, stopping, and servers restarting: every job still ends in a true terminal state.</summary>
 public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<WorkerlessFixture>

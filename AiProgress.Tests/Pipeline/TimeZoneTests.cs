@@ -4,16 +4,11 @@ using AiProgress.Tests.Infrastructure;
 
 namespace AiProgress.Tests.Pipeline;
 
-public class OutOfProcessFixture : PipelineFixture
-{
-    protected override bool StartWorker => false;
-}
-
 /// <summary>
 /// MySQL's DATETIME has no zone: a service on a machine west of UTC once reported elapsed_time 0, one east of
 /// it hours. Here the API and the worker run as processes in such zones, and the numbers must still be right.
 /// </summary>
-public class TimeZoneTests(OutOfProcessFixture system) : IClassFixture<OutOfProcessFixture>
+public class TimeZoneTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture>
 {
     [Theory]
     [InlineData("America/Los_Angeles")]

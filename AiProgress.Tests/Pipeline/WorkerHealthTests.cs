@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace AiProgress.Tests.Pipeline;
 
 /// <summary>The worker's readiness comes from its consume loop, and bad settings stop it at start.</summary>
-public class WorkerHealthTests(OutOfProcessFixture system) : IClassFixture<OutOfProcessFixture>
+public class WorkerHealthTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture>
 {
     [Fact]
     public async Task The_queue_consumer_is_healthy_while_its_loop_runs_and_not_once_it_stopped()
