@@ -30,6 +30,9 @@ public sealed class ApiOptions
     /// <summary>How often a stream re-reads the row, as a safety net against a lost Pub/Sub note.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan DatabaseCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a stream whose job does not move asks why (its worker gone, the LLM server down).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan StallCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Poll interval of the seed's design, used only while Redis is unavailable.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan FallbackPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 }

@@ -1,6 +1,7 @@
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
 using AiProgress.Jobs.Lifecycle;
+using AiProgress.Jobs.Liveness;
 using AiProgress.Jobs.Queue;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +20,8 @@ public static class JobsServiceExtensions
         builder.Services.AddSingleton<JobLifecycle>();
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddSingleton<JobEventStream>();
+        builder.Services.AddSingleton<JobRuns>();
+        builder.Services.AddSingleton<WorkerLiveness>();
         return builder;
     }
 }

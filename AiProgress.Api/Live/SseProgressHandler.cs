@@ -18,6 +18,7 @@ public sealed class SseProgressHandler(
     JobService jobs,
     JobEventStream events,
     JobEventNotifier notifier,
+    StallWatch stalls,
     IOptions<ApiOptions> options,
     TimeProvider time,
     ILogger<SseProgressHandler> logger)
@@ -94,6 +95,7 @@ public sealed class SseProgressHandler(
         }
 
         var lastRowCheck = time.GetTimestamp();
+        var lastStallCheck = time.GetTimestamp();
         while (true)
         {
             if (!events.IsAvailable)
@@ -121,6 +123,15 @@ public sealed class SseProgressHandler(
                 if (row is null || (row.Status != JobStatus.Processing && await SendRowAsync(stream, row, cancellationToken)))
                 {
                     return;
+                }
+            }
+
+            if (fresh.Count == 0 && time.GetElapsedTime(lastStallCheck) >= options.Value.StallCheckInterval)
+            {
+                lastStallCheck = time.GetTimestamp();
+                if (await stalls.ReasonAsync(job.JobId, stream.Status) is { } reason && reason != stream.StalledReason)
+                {
+                    await stream.SendStalledAsync(reason, cancellationToken);
                 }
             }
 

@@ -17,9 +17,20 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     /// <summary>What this watcher knows so far (text length above all), whichever way it was sent.</summary>
     public JobEventFold Seen { get; } = new();
 
+    /// <summary>The job's status as this watcher was last told it.</summary>
+    public string Status { get; private set; } = JobStatus.Queued;
+
+    /// <summary>Why the watcher was last told the job is stalled; null once anything moved again.</summary>
+    public string? StalledReason { get; private set; }
+
     public async Task SendAsync(JobEvent e, CancellationToken cancellationToken)
     {
         Seen.Apply(e);
+        StalledReason = null;
+        if (e.Type != JobEventTypes.Text)
+        {
+            Status = JobEvents.ReadStatus(e.Data) ?? Status;
+        }
         if (StreamIds.TryParse(e.Id, out var id))
         {
             _lastId = id;
@@ -72,12 +83,27 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
         return JobEventTypes.IsTerminal(type);
     }
 
+    /// <summary>
+    /// Tells the watcher why the job does not move: its last progress again, marked stalled. It carries the id of
+    /// the last event sent, so a resume by Last-Event-ID still misses nothing.
+    /// </summary>
+    public async Task SendStalledAsync(string reason, CancellationToken cancellationToken)
+    {
+        var last = Seen.LastProgress is { } progress
+            ? JobEvents.ReadProgress(progress.Data)
+            : JobEvents.ReadProgress(JobEvents.NothingYet(time.GetUtcNow()).Data) with { Status = Status };
+        var (type, data) = JobEvents.Stalled(last, reason, time.GetUtcNow());
+        await Writer.WriteEventAsync(Seen.LastId ?? FormatNextId(), type, data, cancellationToken);
+        _lastWriteAt = time.GetTimestamp();
+        StalledReason = reason;
+    }
+
     /// <summary>Waits for the next note; sends a heartbeat when quiet. True when the stream must end (timeout).</summary>
     public async Task<bool> IdleAsync(Live.JobWatch watch, CancellationToken cancellationToken)
     {
         var untilHeartbeat = options.HeartbeatInterval - time.GetElapsedTime(_lastWriteAt);
         var untilDeadline = options.StreamTimeout - time.GetElapsedTime(_openedAt);
-        var wait = Min(Min(untilHeartbeat, untilDeadline), options.DatabaseCheckInterval);
+        var wait = Min(Min(untilHeartbeat, untilDeadline), Min(options.DatabaseCheckInterval, options.StallCheckInterval));
         if (wait > TimeSpan.Zero && await watch.WaitAsync(wait, cancellationToken))
         {
             return false;

@@ -40,6 +40,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         job.Property(j => j.StartedAt).HasColumnName("started_at");
         job.Property(j => j.CompletedAt).HasColumnName("completed_at");
         job.Property(j => j.Attempt).HasColumnName("attempt");
+        job.Property(j => j.OutageHandbacks).HasColumnName("outage_handbacks");
         job.Property(j => j.TraceParent).HasColumnName("trace_parent").HasMaxLength(64).IsUnicode(false);
 
         // Queue position and the recent-jobs list both read by status/owner in creation order.

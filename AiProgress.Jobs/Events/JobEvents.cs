@@ -13,14 +13,34 @@ public static class JobEvents
     public const string CancelledMessage = "cancelled";
 
     public static (string Type, string Data) Progress(
-        string status, ProgressSnapshot numbers, DateTimeOffset now, int? attempt = null, long? queuePosition = null) =>
+        string status, ProgressSnapshot numbers, DateTimeOffset now, int? attempt = null, long? queuePosition = null,
+        string? phase = null, string? stalledReason = null) =>
         (JobEventTypes.Progress, Serialize(new ProgressPayload(
             status, (int)numbers.Percentage, numbers.Tokens, numbers.TokensPerSecond, numbers.ElapsedMs,
-            numbers.EstimatedRemainingMs, now.ToUnixTimeSeconds(), attempt, queuePosition)));
+            numbers.EstimatedRemainingMs, now.ToUnixTimeSeconds(), attempt, queuePosition,
+            phase ?? PhaseOf(status, numbers.Tokens), phase == JobPhases.Stalled ? stalledReason : null)));
+
+    /// <summary>The same progress, marked stalled for <paramref name="reason"/> (numbers as they were; no ETA while stalled).</summary>
+    public static (string Type, string Data) Stalled(ProgressPayload last, string reason, DateTimeOffset now) =>
+        (JobEventTypes.Progress, Serialize(last with
+        {
+            EstimatedRemaining = null,
+            Timestamp = now.ToUnixTimeSeconds(),
+            Phase = JobPhases.Stalled,
+            StalledReason = reason,
+        }));
+
+    /// <summary>The phase a job's status and token count imply, where nothing more precise is known.</summary>
+    public static string PhaseOf(string status, int tokens) => status switch
+    {
+        JobStatus.Queued => JobPhases.Queued,
+        _ when tokens == 0 => JobPhases.ReadingPrompt,
+        _ => JobPhases.Generating,
+    };
 
     /// <summary>What a watcher is shown before anything happened: processing, nothing yet.</summary>
     public static (string Type, string Data) NothingYet(DateTimeOffset now) =>
-        Progress(JobStatus.Processing, new ProgressSnapshot(0, 0, 0, null, 0, 0), now);
+        Progress(JobStatus.Processing, new ProgressSnapshot(0, 0, 0, null, 0, 0), now, phase: JobPhases.ReadingPrompt);
 
     public static (string Type, string Data) Text(int offset, string delta, bool reset = false) =>
         (JobEventTypes.Text, Serialize(new TextPayload(offset, delta, reset)));
@@ -53,6 +73,13 @@ public static class JobEvents
     };
 
     public static ProgressPayload ReadProgress(string data) => JsonSerializer.Deserialize(data, JobEventJsonContext.Default.ProgressPayload)!;
+    /// <summary>The <c>status</c> every progress, complete and error event carries.</summary>
+    public static string? ReadStatus(string data)
+    {
+        using var document = JsonDocument.Parse(data);
+        return document.RootElement.TryGetProperty("status", out var status) ? status.GetString() : null;
+    }
+
     public static TextPayload ReadText(string data) => JsonSerializer.Deserialize(data, JobEventJsonContext.Default.TextPayload)!;
 
     private static string Serialize(ProgressPayload payload) => JsonSerializer.Serialize(payload, JobEventJsonContext.Default.ProgressPayload);

@@ -100,6 +100,36 @@ public sealed partial class JobLifecycle(IDbContextFactory<JobsDbContext> contex
                 .SetProperty(j => j.CompletedAt, now), cancellationToken) == 1;
     }
 
+    /// <summary>
+    /// Gives the job back to the queue because the LLM server is down: queued again, its text kept, and this
+    /// attempt not counted against the limit (an outage is nobody's fault). False when the attempt lost the job.
+    /// </summary>
+    public async Task<bool> HandBackForOutageAsync(string jobId, int attempt, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Jobs
+            .Where(j => j.JobId == jobId && j.Status == JobStatus.Processing && j.Attempt == attempt)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, JobStatus.Queued)
+                .SetProperty(j => j.OutageHandbacks, j => j.OutageHandbacks + 1)
+                .SetProperty(j => j.TokensPerSecond, 0.0)
+                .SetProperty(j => j.EstimatedTimeRemaining, (long?)null)
+                .SetProperty(j => j.LastUpdateAt, now), cancellationToken) == 1;
+    }
+
+    /// <summary>Queued jobs created before <paramref name="cutoff"/>: they can no longer finish in time.</summary>
+    public async Task<IReadOnlyList<(string JobId, int Attempt)>> QueuedBeforeAsync(DateTime cutoff, int max, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var expired = await db.Jobs.AsNoTracking()
+            .Where(j => j.Status == JobStatus.Queued && j.CreatedAt < cutoff)
+            .OrderBy(j => j.CreatedAt).Take(max)
+            .Select(j => new { j.JobId, j.Attempt })
+            .ToListAsync(cancellationToken);
+        return expired.Select(j => (j.JobId, j.Attempt)).ToList();
+    }
+
     /// <summary>Ends a queued or processing job as cancelled, whatever attempt runs it; false when it was terminal.</summary>
     public async Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
     {

@@ -47,6 +47,9 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     public StopReason? StopReason { get; private set; }
 
     public RunPhase Phase => (RunPhase)Volatile.Read(ref _phase);
+
+    /// <summary>Why the job waits now (a retry's backoff, the LLM server down), or null while it moves.</summary>
+    public string? StalledReason { get; set; }
     public bool WritesProgress => Phase == RunPhase.Running;
     public bool PublishesEvents => Phase != RunPhase.Ended;
 

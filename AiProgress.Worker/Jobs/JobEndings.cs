@@ -60,6 +60,22 @@ public sealed class JobEndings(
         await queue.CompleteAsync(entry.EntryId);
     }
 
+    /// <summary>
+    /// The LLM server is down: watchers are told, the job goes back to the queue (its attempt not counted) and
+    /// waits there for the server, until its deadline.
+    /// </summary>
+    public async Task HandBackForOutageAsync(ActiveJob run, string message)
+    {
+        logger.LogWarning("Job {JobId} goes back to the queue: {Reason}", run.JobId, message);
+        run.StalledReason = StalledReasons.LlmUnavailable;
+        await liveEvents.PublishAsync(run, force: true);
+        run.Advance(RunPhase.Ended);
+        if (await lifecycle.HandBackForOutageAsync(run.JobId, run.Attempt, CancellationToken.None))
+        {
+            await queue.HandBackAsync(run.Entry);
+        }
+    }
+
     public async Task StoppedAsync(ActiveJob run, StopReason reason)
     {
         switch (reason)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
 using AiProgress.Jobs.Lifecycle;
+using AiProgress.Jobs.Liveness;
 using AiProgress.Jobs.Queue;
 using AiProgress.Worker.Generation;
 using AiProgress.Worker.Progress;
@@ -18,6 +19,8 @@ public sealed class JobRunner(
     ActiveJobs active,
     LiveEvents liveEvents,
     JobEndings endings,
+    JobRuns runs,
+    WorkerIdentity identity,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobRunner> logger)
@@ -41,11 +44,19 @@ public sealed class JobRunner(
 
         activity?.SetTag("aiprogress.job.attempt", job.Attempt);
         var settings = options.Value;
-        if (job.Attempt > settings.MaxAttempts)
+        if (job.Attempt - job.OutageHandbacks > settings.MaxAttempts)
         {
             await endings.GiveUpAsync(job, entry, $"Gave up after {settings.MaxAttempts} attempts: the workers running it stopped.");
             return;
         }
+
+        if (time.GetUtcNow() - new DateTimeOffset(job.CreatedAt.Ticks, TimeSpan.Zero) > settings.JobDeadline)
+        {
+            await endings.GiveUpAsync(job, entry, DeadlineMessage(settings.JobDeadline));
+            return;
+        }
+
+        await RecordRunAsync(job);
 
         if (job.Attempt == 1)
         {
@@ -72,6 +83,11 @@ public sealed class JobRunner(
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
         {
             await endings.StoppedAsync(run, run.StopReason ?? StopReason.Shutdown);
+        }
+        catch (LlmUnavailableException ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            await endings.HandBackForOutageAsync(run, ex.Message);
         }
         catch (Exception ex) when (ex is OllamaTimeoutException or OllamaRejectedException || OllamaGenerationClient.IsTransient(ex))
         {
@@ -125,8 +141,27 @@ public sealed class JobRunner(
                 var backoff = settings.RetryBaseDelay * Math.Pow(2, retries - 1) * (0.5 + Random.Shared.NextDouble());
                 logger.LogWarning(ex, "Ollama call failed for job {JobId}; retry {Retry} of {MaxRetries} in {Delay} ms, continuing after {Tokens} tokens",
                     run.JobId, retries, settings.MaxOllamaRetries, (int)backoff.TotalMilliseconds, run.Tracker.Tokens);
+                run.StalledReason = StalledReasons.Retrying;
+                await liveEvents.PublishAsync(run, force: true);
                 await Task.Delay(backoff, time, run.Token);
+                run.StalledReason = null;
             }
+        }
+    }
+
+    public static string DeadlineMessage(TimeSpan deadline) =>
+        $"The job could not be finished within its deadline of {deadline.TotalMinutes:0.#} minutes (the model server was unavailable or overloaded).";
+
+    /// <summary>Fences this attempt's events and names this worker as the job's owner, for takeover and for watchers.</summary>
+    private async Task RecordRunAsync(GenerationJob job)
+    {
+        try
+        {
+            await runs.RecordAsync(job.JobId, job.Attempt, identity.ConsumerName);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not record job {JobId}'s attempt in Redis; its events go unfenced", job.JobId);
         }
     }
 

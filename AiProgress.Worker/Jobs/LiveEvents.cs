@@ -35,10 +35,19 @@ public sealed class LiveEvents(JobEventStream events, TimeProvider time, ILogger
                 || time.GetElapsedTime(published.At) >= ProgressKeepAlive;
             if (progressDue)
             {
-                batch.Add(JobEvents.Progress(JobStatus.Processing, snapshot, time.GetUtcNow(), job.Attempt));
+                batch.Add(JobEvents.Progress(JobStatus.Processing, snapshot, time.GetUtcNow(), job.Attempt,
+                    phase: job.StalledReason is null ? null : JobPhases.Stalled, stalledReason: job.StalledReason));
             }
 
-            await events.AppendAsync(job.JobId, batch);
+            if (!await events.AppendAsync(job.JobId, batch, attempt: job.Attempt))
+            {
+                // A newer attempt runs the job: this one stops at once, before its row write would tell it.
+                logger.LogInformation("Job {JobId} is run by a newer attempt; attempt {Attempt} stops", job.JobId, job.Attempt);
+                job.Advance(RunPhase.Ended);
+                job.Stop(StopReason.TakenOver);
+                return;
+            }
+
             WorkerTelemetry.EventsPublished.Add(batch.Count);
             job.RecordPublished(published.TextLength + delta.Length, progressDue ? snapshot : null, time.GetTimestamp());
         }
@@ -68,7 +77,7 @@ public sealed class LiveEvents(JobEventStream events, TimeProvider time, ILogger
             }
 
             batch.Add(terminal);
-            await events.AppendAsync(job.JobId, batch, terminal: true);
+            await events.AppendAsync(job.JobId, batch, terminal: true, attempt: job.Attempt);
             WorkerTelemetry.EventsPublished.Add(batch.Count);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)

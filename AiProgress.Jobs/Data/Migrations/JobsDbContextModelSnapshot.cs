@@ -93,6 +93,10 @@ namespace AiProgress.Jobs.Data.Migrations
                         .HasColumnType("double")
                         .HasColumnName("progress_percentage");
 
+                    b.Property<int>("OutageHandbacks")
+                        .HasColumnType("int")
+                        .HasColumnName("outage_handbacks");
+
                     b.Property<string>("Prompt")
                         .IsRequired()
                         .HasColumnType("longtext")
