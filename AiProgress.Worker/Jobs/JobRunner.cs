@@ -183,7 +183,7 @@ public sealed class JobRunner(
                     : (fold.Text, Math.Max(fold.LastTokenCount(), 0), fold.TextLength);
             }
         }
-        catch (StackExchange.Redis.RedisException ex)
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             logger.LogWarning(ex, "Could not read job {JobId}'s events; continuing from the database row", job.JobId);
         }
