@@ -18,13 +18,16 @@ public static class JobEvents
         (JobEventTypes.Progress, Serialize(new ProgressPayload(
             status, (int)numbers.Percentage, numbers.Tokens, numbers.TokensPerSecond, numbers.ElapsedMs,
             numbers.EstimatedRemainingMs, now.ToUnixTimeSeconds(), attempt, queuePosition,
-            phase ?? PhaseOf(status, numbers.Tokens), phase == JobPhases.Stalled ? stalledReason : null)));
+            phase ?? PhaseOf(status, numbers.Tokens), phase == JobPhases.Stalled ? stalledReason : null,
+            numbers.ExpectedTokens, numbers.EstimatedRemainingLowMs, numbers.EstimatedRemainingHighMs)));
 
     /// <summary>The same progress, marked stalled for <paramref name="reason"/> (numbers as they were; no ETA while stalled).</summary>
     public static (string Type, string Data) Stalled(ProgressPayload last, string reason, DateTimeOffset now) =>
         (JobEventTypes.Progress, Serialize(last with
         {
             EstimatedRemaining = null,
+            EstimatedRemainingLow = null,
+            EstimatedRemainingHigh = null,
             Timestamp = now.ToUnixTimeSeconds(),
             Phase = JobPhases.Stalled,
             StalledReason = reason,
