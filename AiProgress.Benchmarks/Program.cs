@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
 {
     "local-ollama" => await LocalOllamaBenchmark.RunAsync(BenchmarkArgs.Parse(args[1..])),
     "pipeline" => await PipelineBenchmark.RunAsync(BenchmarkArgs.Parse(args[1..])),
+    "progress-accuracy" => await AiProgress.Benchmarks.Accuracy.ProgressAccuracyBenchmark.RunAsync(BenchmarkArgs.Parse(args[1..])),
     _ => Usage(),
 };
 
@@ -23,6 +24,9 @@ static int Usage()
               The job pipeline's real parts on this machine (own redis-server and MariaDB on free ports in temp
               folders, the real API and worker in process, a scripted Ollama): batched vs per-job MySQL progress
               writes, time to first events, SSE delivery lag, jobs/s by Worker:MaxConcurrentJobs, SSE fan-out.
+          progress-accuracy [--jobs 240] [--max-tokens 512] [--tokens-per-second 100] [--parallel 4]
+              Real jobs of the local model that end by themselves: progress and ETA error of the seed's formula and
+              of the learnt length model on the same events, and the jump at the end; writes docs/BENCHMARKS.md.
         """);
     return 2;
 }

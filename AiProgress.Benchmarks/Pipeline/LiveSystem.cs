@@ -46,7 +46,8 @@ internal sealed class LiveSystem : IAsyncDisposable
     /// <summary>Redis clients before and after the API started and served its first request.</summary>
     public (int Before, int After) ApiStartClients { get; private set; }
 
-    public static async Task<LiveSystem> StartAsync(string redis, string database, string ollama, int maxConcurrentJobs)
+    public static async Task<LiveSystem> StartAsync(string redis, string database, string ollama, int maxConcurrentJobs,
+        string defaultModel = ScriptedOllama.ModelName)
     {
         var common = new Dictionary<string, string?>
         {
@@ -62,7 +63,7 @@ internal sealed class LiveSystem : IAsyncDisposable
         var before = await system.RedisClientsAsync();
         system._api = new ApiHost(new Dictionary<string, string?>(common)
         {
-            ["Api:DefaultModel"] = ScriptedOllama.ModelName,
+            ["Api:DefaultModel"] = defaultModel,
             ["Api:CreatePerMinute"] = "100000",
             // Figure 2d opens 50 streams from one client; the default allows 20.
             ["Api:MaxStreamsPerClient"] = "1000",

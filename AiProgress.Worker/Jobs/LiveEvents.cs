@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
 
@@ -7,7 +8,7 @@ namespace AiProgress.Worker.Jobs;
 /// A job's live events in its Redis stream: new text and progress on every tick, and at the end the text not
 /// yet sent and the terminal event. Publishing is serialised per job, so a tick never interleaves with the end.
 /// </summary>
-public sealed class LiveEvents(JobEventStream events, TimeProvider time, ILogger<LiveEvents> logger)
+public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> options, TimeProvider time, ILogger<LiveEvents> logger)
 {
     private static readonly TimeSpan ProgressKeepAlive = TimeSpan.FromSeconds(1);
 
@@ -31,8 +32,14 @@ public sealed class LiveEvents(JobEventStream events, TimeProvider time, ILogger
                 batch.Add(JobEvents.Text(published.TextLength, delta));
             }
 
-            var progressDue = force || snapshot.Tokens != published.Tokens
-                || time.GetElapsedTime(published.At) >= ProgressKeepAlive;
+            var sinceProgress = time.GetElapsedTime(published.At);
+            var progressDue = force
+                || (snapshot.Tokens != published.Tokens && sinceProgress >= options.Value.EventInterval - TimeSpan.FromMilliseconds(10))
+                || sinceProgress >= ProgressKeepAlive;
+            if (delta.Length == 0 && !progressDue)
+            {
+                return;
+            }
             if (progressDue)
             {
                 batch.Add(JobEvents.Progress(JobStatus.Processing, snapshot, time.GetUtcNow(), job.Attempt,

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace AiProgress.Worker.Jobs;
 
 /// <summary>
-/// One loop for all jobs of this worker: every tick it pushes new text and progress to the jobs' event streams,
+/// One loop for all jobs of this worker: every text tick (50 ms) it pushes new text to the jobs' event streams, and
+/// progress when its own interval (250 ms) has come,
 /// every write interval it saves all jobs' progress in one batched transaction. Rows that no longer match
 /// (cancelled, taken over) stop their job. Heartbeats live apart (<see cref="WorkerHeartbeat"/>), so a slow MySQL
 /// never delays them.
@@ -31,7 +32,7 @@ public sealed class ProgressPump(
         var settings = options.Value;
         var lastWrite = time.GetTimestamp();
         var writing = Task.CompletedTask;
-        using var timer = new PeriodicTimer(settings.EventInterval, time);
+        using var timer = new PeriodicTimer(settings.TextInterval < settings.EventInterval ? settings.TextInterval : settings.EventInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             var jobs = active.Snapshot();
