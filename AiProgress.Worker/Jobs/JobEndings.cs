@@ -37,6 +37,8 @@ public sealed class JobEndings(
     public async Task FailAsync(ActiveJob run, string message)
     {
         logger.LogWarning("Job {JobId} failed: {Error}", run.JobId, message);
+        // The log keeps the detail; the row and the event, which clients read, do not name the LLM server.
+        message = ClientErrorMessage.Sanitize(message);
         run.Ending = true;
         if (await store.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
         {
@@ -50,6 +52,7 @@ public sealed class JobEndings(
     public async Task GiveUpAsync(GenerationJob job, QueueEntry entry, string message)
     {
         logger.LogWarning("Job {JobId} failed: {Error}", job.JobId, message);
+        message = ClientErrorMessage.Sanitize(message);
         if (await store.FailAsync(job.JobId, job.Attempt, message, null, CancellationToken.None))
         {
             await events.AppendAsync(job.JobId, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)), terminal: true);
