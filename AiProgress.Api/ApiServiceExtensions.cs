@@ -36,7 +36,8 @@ public static class ApiServiceExtensions
         builder.Services.AddSingleton<JobAdmission>();
         builder.Services.AddSingleton<JobRemoval>();
         builder.Services.AddSingleton<RetentionSweeper>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<RetentionSweeper>());
+        // Not AddHostedService(factory): its TryAddEnumerable drops a second factory-made hosted service.
+        builder.Services.AddSingleton<IHostedService>(services => services.GetRequiredService<RetentionSweeper>());
         builder.AddHttpHardening();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddMemoryCache();

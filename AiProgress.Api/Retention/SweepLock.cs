@@ -9,7 +9,8 @@ namespace AiProgress.Api.Retention;
 /// </summary>
 public sealed class SweepLock : IAsyncDisposable
 {
-    private const string Name = "aiprogress.retention";
+    // Named locks are server-wide: the database's name keeps two deployments on one server apart.
+    public const string NameSql = "LEFT(CONCAT('aiprogress.retention:', DATABASE()), 64)";
     private readonly JobsDbContext _db;
 
     private SweepLock(JobsDbContext db) => _db = db;
@@ -21,7 +22,7 @@ public sealed class SweepLock : IAsyncDisposable
         try
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
-            var taken = await db.Database.SqlQueryRaw<long?>($"SELECT GET_LOCK('{Name}', 0) AS Value").SingleAsync(cancellationToken);
+            var taken = await db.Database.SqlQueryRaw<long?>($"SELECT GET_LOCK({NameSql}, 0) AS Value").SingleAsync(cancellationToken);
             if (taken == 1)
             {
                 return new SweepLock(db);
@@ -41,7 +42,7 @@ public sealed class SweepLock : IAsyncDisposable
     {
         try
         {
-            await _db.Database.SqlQueryRaw<long?>($"SELECT RELEASE_LOCK('{Name}') AS Value").SingleAsync();
+            await _db.Database.SqlQueryRaw<long?>($"SELECT RELEASE_LOCK({NameSql}) AS Value").SingleAsync();
         }
         finally
         {

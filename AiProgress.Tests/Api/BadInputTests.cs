@@ -69,6 +69,8 @@ public class BadInputTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture
         { "progress of a malformed id", "GET", "/api/v1/ai/generation/%F0%9F%98%80/progress", null, null, 400, null },
         { "cancel of an unknown id", "POST", $"/api/v1/ai/generation/{ValidId}/cancel", null, null, 404, null },
         { "cancel of a malformed id", "POST", "/api/v1/ai/generation/abc/cancel", null, null, 400, null },
+        { "delete of an unknown id", "DELETE", $"/api/v1/ai/generation/{ValidId}", null, null, 404, null },
+        { "delete of a malformed id", "DELETE", "/api/v1/ai/generation/abc", null, null, 400, null },
         { "list with an unknown status", "GET", "/api/v1/ai/generation?status=exploded", null, null, 400, "status" },
         { "list with limit 0", "GET", "/api/v1/ai/generation?limit=0", null, null, 400, "limit" },
         { "list with limit 101", "GET", "/api/v1/ai/generation?limit=101", null, null, 400, "limit" },
