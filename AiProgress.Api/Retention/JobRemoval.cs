@@ -44,12 +44,12 @@ public sealed class JobRemoval(IDbContextFactory<JobsDbContext> contexts, IConne
     /// <summary>Deletes finished jobs by id (only if still finished), with their live events.</summary>
     public async Task<int> DeleteFinishedAsync(IReadOnlyList<string> jobIds, CancellationToken cancellationToken)
     {
+        // Events first: a job whose row is gone never has events left behind.
+        await redis.GetDatabase().KeyDeleteAsync(jobIds.Select(RedisKeys.JobEvents).ToArray());
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var deleted = await db.Jobs
+        return await db.Jobs
             .Where(j => jobIds.Contains(j.JobId)
                 && (j.Status == JobStatus.Completed || j.Status == JobStatus.Failed || j.Status == JobStatus.Cancelled))
             .ExecuteDeleteAsync(cancellationToken);
-        await redis.GetDatabase().KeyDeleteAsync(jobIds.Select(RedisKeys.JobEvents).ToArray());
-        return deleted;
     }
 }
