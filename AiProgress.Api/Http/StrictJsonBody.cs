@@ -37,14 +37,26 @@ public static class StrictJsonBody
 
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return new(default, TooLarge(), null);
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxBytes)
+                {
+                    return new(default, TooLarge(), null);
+                }
             }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return new(default, Problem(ex.StatusCode, "Unreadable body", "The body's framing is invalid."), null);
+        }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Kestrel reports some broken framing (a chunk size that overflows) as a bare IOException.
+            return new(default, Problem(StatusCodes.Status400BadRequest, "Unreadable body", "The body's framing is invalid."), null);
         }
 
         return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));

@@ -44,8 +44,16 @@ public sealed class JobRemoval(IDbContextFactory<JobsDbContext> contexts, IConne
     /// <summary>Deletes finished jobs by id (only if still finished), with their live events.</summary>
     public async Task<int> DeleteFinishedAsync(IReadOnlyList<string> jobIds, CancellationToken cancellationToken)
     {
-        // Events first: a job whose row is gone never has events left behind.
-        await redis.GetDatabase().KeyDeleteAsync(jobIds.Select(RedisKeys.JobEvents).ToArray());
+        // Events first: a job whose row is gone never has events left behind (without Redis, their TTL ends them).
+        try
+        {
+            await redis.GetDatabase().KeyDeleteAsync(jobIds.Select(RedisKeys.JobEvents).ToArray());
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Retention: could not delete the live events of {Count} jobs; they expire by themselves", jobIds.Count);
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Jobs
             .Where(j => jobIds.Contains(j.JobId)
