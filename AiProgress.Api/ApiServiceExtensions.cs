@@ -2,6 +2,7 @@ using AiProgress.Jobs;
 using System.Text.Json;
 using AiProgress.Api.Clients;
 using AiProgress.Api.Generation;
+using AiProgress.Api.Health;
 using AiProgress.Api.Live;
 using AiProgress.Api.Models;
 using AiProgress.Jobs.Data;
@@ -27,7 +28,10 @@ public static class ApiServiceExtensions
         builder.AddJobsInfrastructure();
         builder.Services.AddSingleton<JobService>();
         builder.Services.AddSingleton<JobEventNotifier>();
-        builder.Services.AddSingleton<ProgressStreamer>();
+        builder.Services.AddSingleton<SseProgressHandler>();
+        builder.Services.AddSingleton<StallWatch>();
+        builder.Services.AddExceptionHandler<DependencyOutageHandler>();
+        builder.Services.AddHealthChecks().AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
         builder.Services.AddSingleton<StreamLimiter>();
         builder.Services.AddHostedService<StreamLeaseRenewal>();
         builder.Services.AddSingleton<ApiKeyRing>();
@@ -39,9 +43,9 @@ public static class ApiServiceExtensions
         // Not AddHostedService(factory): its TryAddEnumerable drops a second factory-made hosted service.
         builder.Services.AddSingleton<IHostedService>(services => services.GetRequiredService<RetentionSweeper>());
         builder.AddHttpHardening();
-        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<LlmServerModels>();
         builder.Services.AddMemoryCache();
-        builder.Services.AddHttpClient(ModelCatalog.HttpClientName, client =>
+        builder.Services.AddHttpClient(LlmServerModels.HttpClientName, client =>
             client.BaseAddress = new Uri(builder.Configuration["Ollama:Endpoint"] ?? "http://ollama"));
 
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -10,7 +10,7 @@ namespace AiProgress.Api.Generation;
 public static partial class GenerationApi
 {
     private static async Task<Results<Accepted<CreatedJobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
-        HttpRequest request, JobService jobs, ModelCatalog catalog, JobAdmission admission, CancellationToken cancellationToken)
+        HttpRequest request, JobService jobs, LlmServerModels catalog, JobAdmission admission, CancellationToken cancellationToken)
     {
         var body = await StrictJsonBody.ReadAsync(request, cancellationToken);
         if (body.Problem is not null)
@@ -32,7 +32,7 @@ public static partial class GenerationApi
         var model = parsed.Model ?? catalog.DefaultModel;
         try
         {
-            if (!ModelCatalog.Offers(await catalog.GetAsync(cancellationToken), model))
+            if (!LlmServerModels.Offers(await catalog.GetAsync(cancellationToken), model))
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]>
                 {

@@ -79,7 +79,7 @@ public static partial class GenerationApi
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamProgress(
-        string jobId, HttpContext context, JobService jobs, ProgressStreamer streamer, StreamLimiter limiter,
+        string jobId, HttpContext context, JobService jobs, SseProgressHandler sse, StreamLimiter limiter,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellationToken)
     {
         var (job, problem) = await FindOwnJobAsync(jobId, context, jobs, cancellationToken);
@@ -95,7 +95,7 @@ public static partial class GenerationApi
             return Problem(StatusCodes.Status429TooManyRequests, "Too many streams", "Too many progress streams are open for this client or address.");
         }
 
-        await streamer.StreamAsync(context.Response, job, lastEventId, cancellationToken);
+        await sse.StreamAsync(context.Response, job, lastEventId, cancellationToken);
         return TypedResults.Empty;
     }
 

@@ -15,13 +15,13 @@ public class DeleteRunningJobTests(PipelineFixture system) : IClassFixture<Pipel
     {
         system.Ollama.Enqueue(OllamaScript.Steady(2000, 50));
         var jobId = await system.CreateJobAsync("delete me while you write", maxTokens: 2000);
-        await JobPipelineTests.WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens > 5);
+        await Eventually.WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens > 5);
         var abandonedBefore = system.Ollama.AbandonedStreams;
 
         using var response = await system.Client.DeleteAsync($"/api/v1/ai/generation/{jobId}");
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        await JobPipelineTests.WaitUntilAsync(() => Task.FromResult(system.Ollama.AbandonedStreams > abandonedBefore), TimeSpan.FromSeconds(10));
+        await Eventually.WaitUntilAsync(() => Task.FromResult(system.Ollama.AbandonedStreams > abandonedBefore), TimeSpan.FromSeconds(10));
         // Longer than the worker's event and row intervals: whatever it still had in hand must not bring the job back.
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         var factory = system.Api.Services.GetRequiredService<IDbContextFactory<AiProgress.Jobs.Data.JobsDbContext>>();
