@@ -1,6 +1,5 @@
 using AiProgress.Jobs;
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using AiProgress.Api.Clients;
 using AiProgress.Api.Generation;
 using AiProgress.Api.Health;
@@ -9,9 +8,9 @@ using AiProgress.Api.Models;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
 using AiProgress.Jobs.Queue;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using AiProgress.Api.Http;
+using AiProgress.Api.Limits;
+using AiProgress.Api.Retention;
 
 namespace AiProgress.Api;
 
@@ -35,6 +34,16 @@ public static class ApiServiceExtensions
         builder.Services.AddExceptionHandler<DependencyOutageHandler>();
         builder.Services.AddHealthChecks().AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
         builder.Services.AddSingleton<StreamLimiter>();
+        builder.Services.AddHostedService<StreamLeaseRenewal>();
+        builder.Services.AddSingleton<ApiKeyRing>();
+        builder.Services.AddSingleton<IdentityCookie>();
+        builder.Services.AddSingleton<NewIdentityLimiter>();
+        builder.Services.AddSingleton<JobAdmission>();
+        builder.Services.AddSingleton<JobRemoval>();
+        builder.Services.AddSingleton<RetentionSweeper>();
+        // Not AddHostedService(factory): its TryAddEnumerable drops a second factory-made hosted service.
+        builder.Services.AddSingleton<IHostedService>(services => services.GetRequiredService<RetentionSweeper>());
+        builder.AddHttpHardening();
         builder.Services.AddSingleton<LlmServerModels>();
         builder.Services.AddMemoryCache();
         builder.Services.AddHttpClient(LlmServerModels.HttpClientName, client =>
@@ -44,37 +53,16 @@ public static class ApiServiceExtensions
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         });
-        builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddCors(cors => cors.AddPolicy(WebCorsPolicy, policy =>
         {
             var origin = builder.Configuration[$"{ApiOptions.SectionName}:WebOrigin"];
             if (!string.IsNullOrEmpty(origin))
             {
-                policy.WithOrigins(origin).AllowCredentials().AllowAnyHeader().WithMethods("GET", "POST");
+                policy.WithOrigins(origin).AllowCredentials().AllowAnyHeader().WithMethods("GET", "POST", "DELETE");
             }
         }));
-        builder.Services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(GenerationApi.CreatePolicy, context =>
-            {
-                var perMinute = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.CreatePerMinute;
-                return RateLimitPartition.GetFixedWindowLimiter(context.GetClientId(), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = perMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                });
-            });
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-                await TypedResults.Problem("Too many jobs were created; try again later.", title: "Too many requests",
-                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
-            };
-        });
+        builder.Services.AddCreateRateLimits();
         return builder;
     }
 }

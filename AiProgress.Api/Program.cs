@@ -1,6 +1,7 @@
 using AiProgress.Api;
 using AiProgress.Api.Clients;
 using AiProgress.Api.Generation;
+using AiProgress.Api.Http;
 using AiProgress.Api.Models;
 using AiProgress.Jobs.Data;
 using Scalar.AspNetCore;
@@ -10,8 +11,7 @@ builder.AddServiceDefaults();
 builder.AddGenerationApi();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseHttpHardening();
 app.UseCors(ApiServiceExtensions.WebCorsPolicy);
 app.UseClientIdentity();
 app.UseRateLimiter();

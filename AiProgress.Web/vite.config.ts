@@ -1,11 +1,17 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import { pageHeaders } from './server/securityHeaders'
 
 // Aspire's WithReference(api) injects the API address as a service-discovery variable.
 const apiUrl = process.env.services__api__http__0 || process.env.API_URL || 'http://localhost:5080'
 const port = Number(process.env.PORT) || 5173
 const host = process.env.HOST || '127.0.0.1'
+const headers = pageHeaders({
+  port,
+  extraConnectSrc: process.env.WEB_CSP_CONNECT_SRC,
+  otlpEndpoint: process.env.WEB_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+})
 
 export default defineConfig({
   plugins: [vue()],
@@ -13,6 +19,7 @@ export default defineConfig({
     host,
     port,
     strictPort: true,
+    headers,
     proxy: {
       '/api': {
         target: apiUrl,
@@ -23,10 +30,10 @@ export default defineConfig({
       },
     },
   },
-  preview: { host, port, strictPort: true },
+  preview: { host, port, strictPort: true, headers },
   test: {
     environment: 'jsdom',
-    include: ['src/**/__tests__/**/*.spec.ts'],
+    include: ['src/**/__tests__/**/*.spec.ts', 'server/__tests__/**/*.spec.ts'],
     restoreMocks: true,
     unstubGlobals: true,
   },

@@ -1,57 +1,83 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AiProgress.Api.Clients;
 
 /// <summary>
-/// Who is asking: a script with a configured API key, or a browser with the anonymous id in an HttpOnly cookie
+/// Who is asking: a script with a configured API key, or a browser with the identity cookie the server issued
 /// (EventSource sends cookies but cannot send headers). A job is visible only to the client that created it.
+/// A wrong key is refused, never taken as anonymous; a cookie the server did not issue gets a new identity,
+/// and new identities per source address are limited, so dropping the cookie buys nothing.
 /// </summary>
 public static class ClientIdentity
 {
-    public const string CookieName = "aiprogress_client";
     private const string ItemKey = "aiprogress.client";
 
     public static string GetClientId(this HttpContext context) =>
         context.Items[ItemKey] as string ?? throw new InvalidOperationException("Client identity middleware has not run.");
 
-    /// <summary>Resolves the client of every request, issuing a new anonymous cookie where there is none.</summary>
-    public static IApplicationBuilder UseClientIdentity(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        context.Items[ItemKey] = Resolve(context);
-        await next(context);
-    });
+    /// <summary>Resolves the client of every API request, issuing a new identity cookie where there is none.</summary>
+    public static IApplicationBuilder UseClientIdentity(this IApplicationBuilder app) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.Use(async (context, next) =>
+        {
+            var (clientId, refusal) = Resolve(context);
+            if (refusal is not null)
+            {
+                await refusal.ExecuteAsync(context);
+                return;
+            }
 
-    private static string Resolve(HttpContext context)
+            context.Items[ItemKey] = clientId;
+            await next(context);
+        }));
+
+    private static (string? ClientId, IResult? Refusal) Resolve(HttpContext context)
     {
+        var services = context.RequestServices;
         var authorization = context.Request.Headers.Authorization.ToString();
+        // Other schemes (a proxy's own Basic auth passed along) are not ours to judge.
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var key = authorization["Bearer ".Length..].Trim();
-            var keys = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.ApiKeys;
-            if (keys.Any(k => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k), Encoding.UTF8.GetBytes(key))))
+            var clientId = services.GetRequiredService<ApiKeyRing>().ClientIdFor(authorization["Bearer ".Length..].Trim());
+            if (clientId is null)
             {
-                return "key:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..24].ToLowerInvariant();
+                context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                return (null, TypedResults.Problem("The API key is not valid.", title: "Unauthorized", statusCode: StatusCodes.Status401Unauthorized));
             }
+
+            return (clientId, null);
         }
 
-        if (context.Request.Cookies.TryGetValue(CookieName, out var cookie) && IsWellFormed(cookie))
+        var cookie = services.GetRequiredService<IdentityCookie>();
+        if (cookie.Read(context) is { } id)
         {
-            return "anon:" + cookie;
+            return ("anon:" + id, null);
         }
 
-        var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-        context.Response.Cookies.Append(CookieName, id, new CookieOptions
+        using var lease = services.GetRequiredService<NewIdentityLimiter>().AttemptAcquire(ClientAddress.Of(context));
+        if (!lease.IsAcquired)
         {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Lax,
-            Secure = context.Request.IsHttps,
-            MaxAge = TimeSpan.FromDays(365),
-            Path = "/",
-        });
-        return "anon:" + id;
+            context.Response.Headers.RetryAfter = "60";
+            return (null, TypedResults.Problem("Too many new client identities from this address; keep the cookie, or try again later.",
+                title: "Too many requests", statusCode: StatusCodes.Status429TooManyRequests));
+        }
+
+        return ("anon:" + cookie.Issue(context), null);
     }
+}
 
-    private static bool IsWellFormed(string value) => value.Length == 32 && value.All(Uri.IsHexDigit);
+/// <summary>New anonymous identities per source address and minute, in this process.</summary>
+public sealed class NewIdentityLimiter(IOptions<ApiOptions> options) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
+        RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = options.Value.NewIdentitiesPerMinutePerAddress,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        }));
+
+    public RateLimitLease AttemptAcquire(string address) => _limiter.AttemptAcquire(address);
+
+    public void Dispose() => _limiter.Dispose();
 }

@@ -6,7 +6,7 @@ namespace AiProgress.Api.Generation;
 public sealed record CreateJobRequest(string Prompt, string? Model, int MaxTokens, string? System, double? Temperature);
 
 /// <summary>
-/// Reads the create body field by field, so that every mistake is reported against the field at fault
+/// Reads the create body (already checked by StrictJsonBody) field by field, so that every mistake is reported against the field at fault
 /// (model binding would only say "bad request" for a wrong type).
 /// </summary>
 public static class CreateJobRequestParser
@@ -33,7 +33,7 @@ public static class CreateJobRequestParser
             {
                 errors["prompt"] = ["The prompt must not be empty or only white space."];
             }
-            else if (trimmed.Length > MaxPromptLength)
+            else if (CodePoints(trimmed) > MaxPromptLength)
             {
                 errors["prompt"] = [$"The prompt must be at most {MaxPromptLength} characters."];
             }
@@ -46,7 +46,7 @@ public static class CreateJobRequestParser
         }
 
         var model = ReadString(body, "model", errors, required: false);
-        if (model is not null && (model.Trim().Length is 0 or > 128 || HasForbiddenControlCharacters(model)))
+        if (model is not null && (CodePoints(model.Trim()) is 0 or > 128 || HasForbiddenControlCharacters(model)))
         {
             errors["model"] = ["The model must be a model name of 1 to 128 characters."];
         }
@@ -58,7 +58,7 @@ public static class CreateJobRequestParser
         }
 
         var system = ReadString(body, "system", errors, required: false);
-        if (system is { Length: > MaxSystemLength })
+        if (system is not null && CodePoints(system) > MaxSystemLength)
         {
             errors["system"] = [$"The system prompt must be at most {MaxSystemLength} characters."];
         }
@@ -123,6 +123,9 @@ public static class CreateJobRequestParser
 
         return (int)number;
     }
+
+    // The contract counts characters as Unicode code points: an emoji is one, not two UTF-16 units.
+    private static int CodePoints(string text) => text.EnumerateRunes().Count();
 
     private static bool HasForbiddenControlCharacters(string text) =>
         text.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r'));

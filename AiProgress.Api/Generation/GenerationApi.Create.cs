@@ -1,28 +1,29 @@
-using System.Text.Json;
 using AiProgress.Api.Clients;
+using AiProgress.Api.Http;
+using AiProgress.Api.Limits;
 using AiProgress.Api.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AiProgress.Api.Generation;
 
-/// <summary>Create: JSON only, at most 64 KiB, every field checked, the model offered; then insert and enqueue.</summary>
+/// <summary>Create: a strict JSON body, every field checked, the model offered, the client and queue within bounds; then insert and enqueue.</summary>
 public static partial class GenerationApi
 {
     private static async Task<Results<Accepted<CreatedJobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
-        HttpRequest request, JobService jobs, LlmServerModels catalog, CancellationToken cancellationToken)
+        HttpRequest request, JobService jobs, LlmServerModels catalog, JobAdmission admission, CancellationToken cancellationToken)
     {
-        if (!request.HasJsonContentType())
+        var body = await StrictJsonBody.ReadAsync(request, cancellationToken);
+        if (body.Problem is not null)
         {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "The body must be application/json.");
+            return body.Problem;
         }
 
-        var (body, bodyProblem) = await ReadBodyAsync(request, cancellationToken);
-        if (bodyProblem is not null)
+        if (body.Invalid is not null)
         {
-            return bodyProblem;
+            return body.Invalid;
         }
 
-        var (parsed, errors) = CreateJobRequestParser.Parse(body);
+        var (parsed, errors) = CreateJobRequestParser.Parse(body.Root);
         if (parsed is null)
         {
             return TypedResults.ValidationProblem(errors);
@@ -41,12 +42,20 @@ public static partial class GenerationApi
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException)
         {
+            request.HttpContext.Response.Headers.RetryAfter = "5";
             return Problem(StatusCodes.Status503ServiceUnavailable, "LLM server unavailable", "The model list could not be read; try again shortly.");
         }
 
-        var job = await jobs.CreateAsync(request.HttpContext.GetClientId(), parsed, model, cancellationToken);
+        var clientId = request.HttpContext.GetClientId();
+        if (await admission.RefuseAsync(clientId, request.HttpContext.Response, cancellationToken) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var job = await jobs.CreateAsync(clientId, parsed, model, cancellationToken);
         if (job is null)
         {
+            request.HttpContext.Response.Headers.RetryAfter = JobAdmission.QueueFullRetryAfterSeconds.ToString();
             return Problem(StatusCodes.Status503ServiceUnavailable, "Queue unavailable", "The job queue cannot take jobs right now; nothing was created.");
         }
 
@@ -55,37 +64,4 @@ public static partial class GenerationApi
         return TypedResults.Accepted(statusUrl, new CreatedJobResponse(
             job.JobId, job.Status, position, statusUrl, $"/api/v1/ai/generation/{job.JobId}/progress"));
     }
-
-    private static async Task<(JsonElement Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return (default, TooLarge());
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return (default, TooLarge());
-            }
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
-            return (document.RootElement.Clone(), null);
-        }
-        catch (JsonException)
-        {
-            return (default, Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The body is not valid JSON."));
-        }
-    }
-
-    private static ProblemHttpResult TooLarge() =>
-        Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body must be at most {MaxBodyBytes} bytes.");
 }

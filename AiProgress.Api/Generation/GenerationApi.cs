@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AiProgress.Api.Clients;
+using AiProgress.Api.Limits;
 using AiProgress.Api.Live;
 using AiProgress.Api.Models;
 using AiProgress.Jobs.Data;
@@ -10,14 +11,12 @@ namespace AiProgress.Api.Generation;
 
 public static partial class GenerationApi
 {
-    public const int MaxBodyBytes = 64 * 1024;
-    public const string CreatePolicy = "create-job";
 
     public static RouteGroupBuilder MapGenerationApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/ai/generation").WithTags("Generation");
 
-        api.MapPost("/", CreateJob).WithName("CreateJob").RequireRateLimiting(CreatePolicy)
+        api.MapPost("/", CreateJob).WithName("CreateJob").WithMetadata(CreateRateLimits.Metadata.Instance)
             .Accepts<JsonElement>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
@@ -31,6 +30,9 @@ public static partial class GenerationApi
             .WithSummary("Live progress as Server-Sent Events.");
         api.MapPost("/{jobId}/cancel", CancelJob).WithName("CancelJob").WithSummary("Cancel a queued or running job.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapDelete("/{jobId}", DeleteJob).WithName("DeleteJob")
+            .WithSummary("Delete a job: its prompt, text, row and live events (a running job is cancelled first).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -88,11 +90,11 @@ public static partial class GenerationApi
             return problem!;
         }
 
-        using var lease = limiter.TryAcquire(context.GetClientId());
+        await using var lease = await limiter.TryAcquireAsync(context.GetClientId(), ClientAddress.Of(context));
         if (lease is null)
         {
             context.Response.Headers.RetryAfter = "5";
-            return Problem(StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many progress streams open.");
+            return Problem(StatusCodes.Status429TooManyRequests, "Too many streams", "Too many progress streams are open for this client or address.");
         }
 
         await sse.StreamAsync(context.Response, job, lastEventId, cancellationToken);

@@ -11,7 +11,11 @@ public static class DashboardCommands
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithDemoJobCommand(this IResourceBuilder<ProjectResource> api)
     {
-        var key = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(api.ApplicationBuilder, "demo-api-key", special: false);
+        // The API refuses keys shorter than 32 characters at start; the default password length is 22.
+        var key = new ParameterResource("demo-api-key", defaultValue => defaultValue!.GetDefaultValue(), secret: true)
+        {
+            Default = new GenerateParameterDefault { MinLength = 40, Special = false },
+        };
         return api
             .WithEnvironment("Api__ApiKeys__0", ReferenceExpression.Create($"{key}"))
             .WithHttpCommand("/api/v1/ai/generation", "Create demo job", endpointName: "http", commandName: "create-demo-job",

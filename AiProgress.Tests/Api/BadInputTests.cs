@@ -44,7 +44,19 @@ public class BadInputTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture
         { "form post", "POST", "/api/v1/ai/generation", "application/x-www-form-urlencoded", "prompt=hi", 415, null },
         { "no content type", "POST", "/api/v1/ai/generation", null, """{"prompt":"hi"}""", 415, null },
         { "1 MB body", "POST", "/api/v1/ai/generation", Json, $$"""{"prompt":"{{new string('x', 1 << 20)}}"}""", 413, null },
-        { "65 KiB body", "POST", "/api/v1/ai/generation", Json, $$"""{"prompt":"hi","system":"{{new string('y', 65 * 1024)}}"}""", 413, null },
+        { "257 KiB body", "POST", "/api/v1/ai/generation", Json, $$"""{"prompt":"hi","system":"{{new string('y', 257 * 1024)}}"}""", 413, null },
+        { "255 KiB body is read, and judged by its fields", "POST", "/api/v1/ai/generation", Json, $$"""{"prompt":"hi","system":"{{new string('y', 255 * 1024)}}"}""", 400, "system" },
+        { "system too long in code points", "POST", "/api/v1/ai/generation", Json, $$"""{"prompt":"hi","system":"{{string.Concat(Enumerable.Repeat("🐉", 8_193))}}"}""", 400, "system" },
+        { "prompt too long in code points", "POST", "/api/v1/ai/generation", Json, $$"""{"prompt":"{{string.Concat(Enumerable.Repeat("🐉", 32_769))}}"}""", 400, "prompt" },
+        { "lone high surrogate escape", "POST", "/api/v1/ai/generation", Json, """{"prompt":"\ud800"}""", 400, "prompt" },
+        { "lone low surrogate escape", "POST", "/api/v1/ai/generation", Json, """{"prompt":"x\udc00y"}""", 400, "prompt" },
+        { "lone surrogate in system", "POST", "/api/v1/ai/generation", Json, """{"prompt":"hi","system":"\udbff"}""", 400, "system" },
+        { "lone surrogate in a key", "POST", "/api/v1/ai/generation", Json, """{"prompt":"hi","\ud800":1}""", 400, "body" },
+        { "key given twice", "POST", "/api/v1/ai/generation", Json, """{"prompt":"a","prompt":"b"}""", 400, "prompt" },
+        { "nested key given twice", "POST", "/api/v1/ai/generation", Json, """{"prompt":"a","extra":{"k":1,"k":2}}""", 400, "extra" },
+        { "nesting too deep", "POST", "/api/v1/ai/generation", Json, new string('[', 1000) + new string(']', 1000), 400, "body" },
+        { "trailing garbage", "POST", "/api/v1/ai/generation", Json, """{"prompt":"hi"} x""", 400, "body" },
+        { "UTF-16 charset", "POST", "/api/v1/ai/generation", "application/json; charset=utf-16", """{"prompt":"hi"}""", 415, null },
         { "status of a malformed id", "GET", "/api/v1/ai/generation/not-a-uuid/status", null, null, 400, null },
         { "status with SQL as id", "GET", "/api/v1/ai/generation/1%27%20OR%20%271%27%3D%271/status", null, null, 400, null },
         { "status of an unknown id", "GET", $"/api/v1/ai/generation/{ValidId}/status", null, null, 404, null },
@@ -52,6 +64,8 @@ public class BadInputTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture
         { "progress of a malformed id", "GET", "/api/v1/ai/generation/%F0%9F%98%80/progress", null, null, 400, null },
         { "cancel of an unknown id", "POST", $"/api/v1/ai/generation/{ValidId}/cancel", null, null, 404, null },
         { "cancel of a malformed id", "POST", "/api/v1/ai/generation/abc/cancel", null, null, 400, null },
+        { "delete of an unknown id", "DELETE", $"/api/v1/ai/generation/{ValidId}", null, null, 404, null },
+        { "delete of a malformed id", "DELETE", "/api/v1/ai/generation/abc", null, null, 400, null },
         { "list with an unknown status", "GET", "/api/v1/ai/generation?status=exploded", null, null, 400, "status" },
         { "list with limit 0", "GET", "/api/v1/ai/generation?limit=0", null, null, 400, "limit" },
         { "list with limit 101", "GET", "/api/v1/ai/generation?limit=101", null, null, 400, "limit" },
@@ -82,6 +96,54 @@ public class BadInputTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture
             Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{name}: no error for '{field}' in {text}");
         }
     }
+
+    public static TheoryData<string, byte[], string> ByteCases() => new()
+    {
+        // name, raw body, field named in "errors"
+        { "a byte that is never UTF-8", Bytes("""{"prompt":"a""", 0xFF, """b"}"""), "prompt" },
+        { "a lone continuation byte", Bytes("""{"prompt":"a""", 0x80, "\"}"), "prompt" },
+        { "overlong two-byte slash", Bytes("""{"prompt":"a""", 0xC0, 0xAF, "\"}"), "prompt" },
+        { "overlong three-byte slash", Bytes("""{"prompt":"a""", 0xE0, 0x80, 0xAF, "\"}"), "prompt" },
+        { "a surrogate encoded in UTF-8", Bytes("""{"prompt":"a""", 0xED, 0xA0, 0x80, "\"}"), "prompt" },
+        { "a sequence cut short", Bytes("""{"prompt":"a""", 0xE2, 0x82, "\"}"), "prompt" },
+        { "beyond U+10FFFF", Bytes("""{"prompt":"a""", 0xF4, 0x90, 0x80, 0x80, "\"}"), "prompt" },
+        { "not UTF-8 in system", Bytes("{\"prompt\":\"hi\",\"system\":\"", 0xFE, "\"}"), "system" },
+        { "not UTF-8 in a key", Bytes("""{"prompt":"hi",""", "\"", 0xFF, "\":1}"), "body" },
+        { "not UTF-8 outside strings", Bytes("""{"prompt":"hi",""", 0xFF, "}"), "body" },
+        { "Latin-1 text", Encoding.Latin1.GetBytes("""{"prompt":"café"}"""), "prompt" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ByteCases))]
+    public async Task A_body_that_is_not_strict_UTF8_JSON_gets_400_naming_the_field(string name, byte[] body, string field)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await system.Client.PostAsync("/api/v1/ai/generation", content);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{name}: {(int)response.StatusCode} {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(JsonDocument.Parse(text).RootElement.GetProperty("errors").TryGetProperty(field, out _), $"{name}: no error for '{field}' in {text}");
+    }
+
+    [Fact]
+    public async Task Prompt_length_is_counted_in_code_points_not_UTF16_units()
+    {
+        // 65,536 UTF-16 units, 128 KiB as UTF-8: within the 256 KiB body only when sent unescaped.
+        var prompt = string.Concat(Enumerable.Repeat("🐉", 32_768));
+        using var content = new StringContent($$"""{"prompt":"{{prompt}}","max_tokens":3}""", Encoding.UTF8, Json);
+
+        using var response = await system.Client.PostAsync("/api/v1/ai/generation", content);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var jobId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("job_id").GetString()!;
+        Assert.Equal(prompt, (await system.ReadRowAsync(jobId)).Prompt);
+    }
+
+    private static byte[] Bytes(params object[] parts) =>
+        parts.SelectMany(p => p is string s ? Encoding.UTF8.GetBytes(s) : [Convert.ToByte(p)]).ToArray();
 
     [Fact]
     public async Task Unicode_and_SQL_looking_prompts_are_stored_exactly_as_sent()

@@ -50,8 +50,15 @@ public class PipelineFixture : IAsyncLifetime
     protected virtual Dictionary<string, string?> ApiSettings() => new()
     {
         ["Api:DefaultModel"] = DefaultModel,
+        // Tests create and watch far more than a person would, all from loopback: every limit is out of the way.
         ["Api:CreatePerMinute"] = "100000",
+        ["Api:CreatePerMinutePerAddress"] = "100000",
+        ["Api:CreatePerMinuteTotal"] = "100000",
+        ["Api:MaxOpenJobsPerClient"] = "100000",
+        ["Api:MaxQueueLength"] = "100000",
+        ["Api:NewIdentitiesPerMinutePerAddress"] = "100000",
         ["Api:MaxStreamsPerClient"] = "1000",
+        ["Api:MaxStreamsPerAddress"] = "10000",
     };
 
     public Dictionary<string, string?> CommonSettings() => new()

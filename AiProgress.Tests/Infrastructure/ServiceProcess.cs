@@ -18,7 +18,10 @@ public static class ServiceProcess
     {
         var port = FreePort.Next();
         url = new Uri($"http://127.0.0.1:{port}");
-        return Start("AiProgress.Api", port, settings, environment);
+        // Like ApiServer: over plain HTTP only Development issues a cookie a client sends back (elsewhere it is Secure).
+        var withEnvironment = new Dictionary<string, string?>(settings);
+        withEnvironment.TryAdd("environment", "Development");
+        return Start("AiProgress.Api", port, withEnvironment, environment);
     }
 
     private static ServerProcess Start(string project, int port, IDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment)

@@ -19,7 +19,9 @@ public class JobTraceAndMetricsTests(ObservedFixture system) : IClassFixture<Obs
         Activity? process = null;
         await WaitUntilAsync(() => Task.FromResult((process = Find(s => s.OperationName == "process job" && Tag(s, "aiprogress.job.id") == jobId)) is not null));
         var enqueue = Find(s => s.OperationName.StartsWith("enqueue", StringComparison.Ordinal) && Tag(s, "aiprogress.job.id") == jobId);
-        var create = Find(s => s.Source.Name == "Microsoft.AspNetCore" && s.TraceId == enqueue?.TraceId && s.Kind == ActivityKind.Server);
+        // The create request's span; the scripted Ollama's GET /api/tags (the model check) shares its trace.
+        var create = Find(s => s.Source.Name == "Microsoft.AspNetCore" && s.TraceId == enqueue?.TraceId && s.Kind == ActivityKind.Server
+            && s.DisplayName.StartsWith("POST /api/v1/ai/generation", StringComparison.Ordinal));
         var chat = Find(s => s.OperationName == $"chat {ObservedFixture.Model}" && s.ParentSpanId == process!.SpanId);
 
         Assert.NotNull(enqueue);

@@ -57,6 +57,8 @@ public sealed class JobEndings(
     public async Task FailAsync(ActiveJob run, string message)
     {
         logger.LogWarning("Job {JobId} failed: {Error}", run.JobId, message);
+        // The log keeps the detail; the row and the event, which clients read, do not name the LLM server.
+        message = ClientErrorMessage.Sanitize(message);
         run.Advance(RunPhase.WritingEnd);
         if (await WriteEndAsync(token => lifecycle.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), token)))
         {
@@ -71,6 +73,7 @@ public sealed class JobEndings(
     public async Task GiveUpAsync(GenerationJob job, QueueEntry entry, string message)
     {
         logger.LogWarning("Job {JobId} failed: {Error}", job.JobId, message);
+        message = ClientErrorMessage.Sanitize(message);
         if (await WriteEndAsync(token => lifecycle.FailAsync(job.JobId, job.Attempt, message, text: null, token)))
         {
             await events.AppendAsync(job.JobId, JobEvents.Failed(message), terminal: true);

@@ -21,9 +21,10 @@ function describeProblem(status: number, problem: ProblemDetails) {
   return problem.detail || problem.title || `Request failed (HTTP ${status})`
 }
 
-// A new browser has no identity cookie yet, and the API issues one per cookieless request: requests sent
-// side by side would get different identities and the last cookie would win. So the very first request
-// goes alone, and the rest wait until its cookie is set.
+// A new browser has no identity cookie yet, and the API issues one (signed, HttpOnly; __Host- prefixed and
+// Secure over HTTPS) per cookieless request: requests sent side by side would get different identities,
+// the last cookie would win, and each would count against the per-address limit on new identities. So
+// the very first request goes alone, and the rest wait until its cookie is set.
 let identitySettled: Promise<unknown> | null = null
 
 function fetchWithIdentity(url: string, init: RequestInit) {
@@ -49,7 +50,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     const retryAfter = Number(response.headers.get('Retry-After')) || null
     throw new ApiError(response.status, problem, retryAfter)
   }
-  // 202 from cancel has no body.
+  // 202 from cancel and 204 from delete have no body.
   const text = await response.text()
   return (text ? JSON.parse(text) : undefined) as T
 }
@@ -59,6 +60,10 @@ export const createJob = (body: CreateJobRequest) =>
 
 export const cancelJob = (jobId: string) =>
   request<void>(`/generation/${encodeURIComponent(jobId)}/cancel`, { method: 'POST' })
+
+/** Deletes the job for good (prompt, text and live events); a running one is cancelled first. */
+export const deleteJob = (jobId: string) =>
+  request<void>(`/generation/${encodeURIComponent(jobId)}`, { method: 'DELETE' })
 
 export const getJob = (jobId: string) => request<JobSnapshot>(`/generation/${encodeURIComponent(jobId)}/status`)
 
