@@ -47,6 +47,32 @@ public class JobTraceAndMetricsTests(ObservedFixture system) : IClassFixture<Obs
     }
 
     [Fact]
+    public async Task The_create_response_gives_the_browser_the_jobs_trace_which_continues_the_browsers_own()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(5, 10));
+        var browserTrace = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ai/generation")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { prompt = "traced from a browser", max_tokens = 5 }),
+        };
+        request.Headers.Add("traceparent", $"00-{browserTrace}-{ActivitySpanId.CreateRandom()}-01");
+
+        var response = await system.Client.SendAsync(request);
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        var traceparent = body.GetProperty("traceparent").GetString()!;
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", traceparent);
+        Assert.Equal(browserTrace.ToString(), traceparent.Split('-')[1]);
+        var jobId = body.GetProperty("job_id").GetString()!;
+        Activity? enqueue = null;
+        await WaitUntilAsync(() => Task.FromResult((enqueue = system.SpansSnapshot().FirstOrDefault(s =>
+            s.OperationName.StartsWith("enqueue", StringComparison.Ordinal) && Tag(s, "aiprogress.job.id") == jobId)) is not null));
+        Assert.Equal(browserTrace, enqueue!.TraceId);
+        Assert.Equal(traceparent.Split('-')[2], enqueue.ParentSpanId.ToString());
+        await system.WaitForTerminalAsync(jobId);
+    }
+
+    [Fact]
     public async Task Token_usage_records_the_jobs_real_counts_and_outcome_counters_move_for_each_ending()
     {
         system.Ollama.Enqueue(
