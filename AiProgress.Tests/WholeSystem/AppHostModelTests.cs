@@ -12,9 +12,26 @@ public class AppHostModelTests : IAsyncLifetime
 {
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("aiprogress-model-").FullName;
 
-    private async Task<IDistributedApplicationTestingBuilder> BuildModelAsync(string mode) =>
+    private async Task<IDistributedApplicationTestingBuilder> BuildModelAsync(string mode, params string[] more) =>
         await DistributedApplicationTestingBuilder.CreateAsync<Projects.AiProgress_AppHost>(
-            [$"AppHost:Mode={mode}", $"AppHost:DataDirectory={_dataDirectory}"]);
+            [$"AppHost:Mode={mode}", $"AppHost:DataDirectory={_dataDirectory}", .. more]);
+
+    [Fact]
+    public async Task The_page_gets_the_dashboards_OTLP_HTTP_endpoint_for_its_own_telemetry_only_when_there_is_one()
+    {
+        await using (var withHttp = await BuildModelAsync("local", "ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:19081"))
+        {
+            var web = await PublishedEnvironmentAsync(withHttp.Resources.Single(r => r.Name == "web"));
+            Assert.True(web.ContainsKey("VITE_OTEL_EXPORTER_OTLP_ENDPOINT"), string.Join(", ", web.Keys));
+            Assert.Equal(web["OTEL_EXPORTER_OTLP_ENDPOINT"], web["VITE_OTEL_EXPORTER_OTLP_ENDPOINT"]);
+            Assert.Equal("http/protobuf", web["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+            Assert.True(web.ContainsKey("VITE_OTEL_SERVICE_NAME"));
+        }
+
+        await using var without = await BuildModelAsync("local");
+        var plain = await PublishedEnvironmentAsync(without.Resources.Single(r => r.Name == "web"));
+        Assert.False(plain.ContainsKey("VITE_OTEL_EXPORTER_OTLP_ENDPOINT"), string.Join(", ", plain.Keys));
+    }
 
     [Fact]
     public async Task Container_mode_uses_the_redis_mysql_and_ollama_images_with_volumes_and_readiness_checks()
