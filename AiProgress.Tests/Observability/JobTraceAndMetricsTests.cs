@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using AiProgress.Tests.Api;
 using AiProgress.Tests.Infrastructure;
 using static AiProgress.Tests.Pipeline.JobPipelineTests;
@@ -50,14 +51,11 @@ public class JobTraceAndMetricsTests(ObservedFixture system) : IClassFixture<Obs
     public async Task The_create_response_gives_the_browser_the_jobs_trace_which_continues_the_browsers_own()
     {
         system.Ollama.Enqueue(OllamaScript.Steady(5, 10));
-        var browserTrace = ActivityTraceId.CreateRandom();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ai/generation")
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(new { prompt = "traced from a browser", max_tokens = 5 }),
-        };
-        request.Headers.Add("traceparent", $"00-{browserTrace}-{ActivitySpanId.CreateRandom()}-01");
-
-        var response = await system.Client.SendAsync(request);
+        // The browser's fetch instrumentation sends traceparent; here the test's HttpClient does, from this activity.
+        using var browser = new Activity("browser click") { ActivityTraceFlags = ActivityTraceFlags.Recorded }.SetIdFormat(ActivityIdFormat.W3C).Start();
+        var browserTrace = browser.TraceId;
+        var response = await system.Client.PostAsJsonAsync("/api/v1/ai/generation", new { prompt = "traced from a browser", max_tokens = 5 });
+        browser.Stop();
         var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
         var traceparent = body.GetProperty("traceparent").GetString()!;

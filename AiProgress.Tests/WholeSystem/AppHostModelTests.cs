@@ -19,9 +19,9 @@ public class AppHostModelTests : IAsyncLifetime
     [Fact]
     public async Task The_page_gets_the_dashboards_OTLP_HTTP_endpoint_for_its_own_telemetry_only_when_there_is_one()
     {
-        await using (var withHttp = await BuildModelAsync("local", "ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:19081"))
+        await using (var withHttp = await BuildModelAsync("local", "ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:19081", "ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="))
         {
-            var web = await PublishedEnvironmentAsync(withHttp.Resources.Single(r => r.Name == "web"));
+            var web = await RunEnvironmentAsync(withHttp.Resources.Single(r => r.Name == "web"));
             Assert.True(web.ContainsKey("VITE_OTEL_EXPORTER_OTLP_ENDPOINT"), string.Join(", ", web.Keys));
             Assert.Equal(web["OTEL_EXPORTER_OTLP_ENDPOINT"], web["VITE_OTEL_EXPORTER_OTLP_ENDPOINT"]);
             Assert.Equal("http/protobuf", web["OTEL_EXPORTER_OTLP_PROTOCOL"]);
@@ -29,7 +29,7 @@ public class AppHostModelTests : IAsyncLifetime
         }
 
         await using var without = await BuildModelAsync("local");
-        var plain = await PublishedEnvironmentAsync(without.Resources.Single(r => r.Name == "web"));
+        var plain = await RunEnvironmentAsync(without.Resources.Single(r => r.Name == "web"));
         Assert.False(plain.ContainsKey("VITE_OTEL_EXPORTER_OTLP_ENDPOINT"), string.Join(", ", plain.Keys));
     }
 
@@ -115,6 +115,10 @@ public class AppHostModelTests : IAsyncLifetime
 #pragma warning disable CS0618
     private static ValueTask<Dictionary<string, string>> PublishedEnvironmentAsync(IResource resource) =>
         ((IResourceWithEnvironment)resource).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+
+    // OTLP variables exist only when running (a published manifest has no dashboard).
+    private static ValueTask<Dictionary<string, string>> RunEnvironmentAsync(IResource resource) =>
+        ((IResourceWithEnvironment)resource).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
 
     private static ValueTask<string[]> PublishedArgumentsAsync(IResource resource) =>
         ((IResourceWithArgs)resource).GetArgumentValuesAsync(DistributedApplicationOperation.Publish);
