@@ -32,7 +32,7 @@ export interface UseStreamTelemetryOptions {
  * The browser's part of a job's trace: "watch job" (from connecting to the terminal event) with "sse connect"
  * (EventSource until open), "first event" (open until the first event is on screen) and "render <event>"
  * (from the event's server timestamp until it is drawn) for the first progress, the first text and the
- * terminal event; and the histogram `aiprogress.web.event.render_latency` for every progress event. All
+ * terminal event; and the histogram `aiprogress.web.event.render_latency` for every live progress event. All
  * no-ops unless telemetry was started.
  */
 export function useStreamTelemetry(options: UseStreamTelemetryOptions) {
@@ -43,6 +43,9 @@ export function useStreamTelemetry(options: UseStreamTelemetryOptions) {
   let connectSpan: Span | undefined
   let firstEventSpan: Span | undefined
   const rendered = new Set<string>()
+  // The first event of a connection describes the state as it was (a late watcher's snapshot, a replay),
+  // so its timestamp can be old: it gets a span but not a sample of the histogram.
+  let replaying = true
 
   const attributes = () => ({ 'aiprogress.job.id': toValue(options.jobId) })
 
@@ -54,6 +57,7 @@ export function useStreamTelemetry(options: UseStreamTelemetryOptions) {
 
   watch(options.connection, (state) => {
     if (state === 'connecting') {
+      replaying = true
       if (!watchSpan) begin()
       connectSpan?.end()
       connectSpan = tracer.startSpan('sse connect', { kind: SpanKind.CLIENT, attributes: attributes() }, watchContext)
@@ -76,12 +80,14 @@ export function useStreamTelemetry(options: UseStreamTelemetryOptions) {
       : undefined
     if (kind) rendered.add(kind)
     const visible = typeof document === 'undefined' || document.visibilityState !== 'hidden'
+    const sample = visible && !replaying
+    replaying = false
     afterRender(() => {
       const now = Date.now()
       span?.end(now)
       firstEventSpan?.end(now)
       firstEventSpan = undefined
-      if (type === 'progress' && sent && visible) {
+      if (type === 'progress' && sent && sample) {
         histogram ??= metrics.getMeter(scopeName).createHistogram('aiprogress.web.event.render_latency', {
           unit: 'ms',
           description: "From a progress event's server timestamp to the page drawing it (server clock in whole seconds)",
