@@ -22,14 +22,17 @@ public sealed class ApiOptions
     [Range(1, 10_000)] public int MaxStreamsPerClient { get; set; } = 20;
 
     /// <summary>A stream is closed with a <c>timeout</c> event after this long (the seed's 10 minutes).</summary>
-    public TimeSpan StreamTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan StreamTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>A <c>: ping</c> comment is sent when the stream was quiet this long.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How often a stream re-reads the row, as a safety net against a lost Pub/Sub note.</summary>
-    public TimeSpan DatabaseCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan DatabaseCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a stream whose job does not move asks why (its worker gone, the LLM server down).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan StallCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Poll interval of the seed's design, used only while Redis is unavailable.</summary>
-    public TimeSpan FallbackPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan FallbackPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.RateLimiting;
 using AiProgress.Api.Clients;
 using AiProgress.Api.Generation;
+using AiProgress.Api.Health;
 using AiProgress.Api.Live;
 using AiProgress.Api.Models;
 using AiProgress.Jobs.Data;
@@ -28,11 +29,14 @@ public static class ApiServiceExtensions
         builder.AddJobsInfrastructure();
         builder.Services.AddSingleton<JobService>();
         builder.Services.AddSingleton<JobEventNotifier>();
-        builder.Services.AddSingleton<ProgressStreamer>();
+        builder.Services.AddSingleton<SseProgressHandler>();
+        builder.Services.AddSingleton<StallWatch>();
+        builder.Services.AddExceptionHandler<DependencyOutageHandler>();
+        builder.Services.AddHealthChecks().AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
         builder.Services.AddSingleton<StreamLimiter>();
-        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<LlmServerModels>();
         builder.Services.AddMemoryCache();
-        builder.Services.AddHttpClient(ModelCatalog.HttpClientName, client =>
+        builder.Services.AddHttpClient(LlmServerModels.HttpClientName, client =>
             client.BaseAddress = new Uri(builder.Configuration["Ollama:Endpoint"] ?? "http://ollama"));
 
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -1,5 +1,7 @@
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Lifecycle;
+using AiProgress.Jobs.Liveness;
 using AiProgress.Jobs.Queue;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,14 +11,17 @@ namespace AiProgress.Jobs;
 
 public static class JobsServiceExtensions
 {
-    /// <summary>What the API and the worker share: the jobs table, Redis, the queue and the per-job event streams.</summary>
+    /// <summary>What the API and the worker share: the jobs table and its transitions, Redis, the queue and the per-job event streams.</summary>
     public static IHostApplicationBuilder AddJobsInfrastructure(this IHostApplicationBuilder builder)
     {
         builder.AddJobsDatabase();
         builder.AddRedisClient("cache");
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<JobLifecycle>();
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddSingleton<JobEventStream>();
+        builder.Services.AddSingleton<JobRuns>();
+        builder.Services.AddSingleton<WorkerLiveness>();
         return builder;
     }
 }

@@ -18,4 +18,13 @@ public static class RedisKeys
     public static readonly RedisChannel JobEventsAppended = RedisChannel.Literal("aiprogress:events");
 
     public static RedisKey JobEvents(string jobId) => $"aiprogress:job:{jobId}:events";
+
+    /// <summary>Hash of the attempt that runs a job now and the worker running it: fences event appends, names the owner.</summary>
+    public static RedisKey JobRun(string jobId) => $"aiprogress:job:{jobId}:run";
+
+    /// <summary>A worker's liveness mark: a key with a short TTL that the worker refreshes on its own timer.</summary>
+    public static RedisKey WorkerAlive(string worker) => $"aiprogress:worker:{worker}:alive";
+
+    /// <summary>Set (with a short TTL) by workers while the LLM server is unreachable.</summary>
+    public static readonly RedisKey LlmUnavailable = "aiprogress:llm:unavailable";
 }

@@ -18,7 +18,7 @@ public static class LocalOllamaServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<LocalOllamaOptions>, LocalOllamaOptionsValidator>();
 
-        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddHostedService<ModelLoader>();
         builder.Services.AddSingleton<GenerationStats>();
         builder.Services.AddSingleton<SequenceSlots>();

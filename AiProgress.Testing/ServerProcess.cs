@@ -18,7 +18,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private string Name => _process.StartInfo.ArgumentList[3];
 
-    public static ServerProcess Start(string fileName, IEnumerable<string> arguments)
+    public static ServerProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         // A small watchdog shell runs the server and kills it when the test process is gone, so a crashed
         // or killed test run never leaves servers behind.
@@ -28,6 +28,11 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add("-c");
         // The watcher is a subshell of its own: if the test process's tree is killed parent-first, it is
         // orphaned together with the server and still kills it once the test process is gone.

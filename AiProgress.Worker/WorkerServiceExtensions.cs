@@ -19,12 +19,14 @@ public static class WorkerServiceExtensions
             .ValidateOnStart();
 
         builder.AddJobsInfrastructure();
-        builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<ActiveJobs>();
         builder.Services.AddSingleton<WorkerIdentity>();
         builder.Services.AddSingleton<JobEndings>();
+        builder.Services.AddSingleton<ExpiredJobs>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<LiveEvents>();
+        builder.Services.AddSingleton<WorkerHeartbeat>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerHeartbeat>());
         builder.Services.AddSingleton<ProgressPump>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProgressPump>());
         builder.Services.AddSingleton<QueueConsumer>();
@@ -34,8 +36,16 @@ public static class WorkerServiceExtensions
         // A generation streams for minutes: no total timeout and no retry handler around it; the worker
         // applies its own per-token timeout and retries (continuing from the text so far).
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental
-        builder.Services.AddSingleton<OllamaStreamer>();
-        builder.Services.AddHttpClient(OllamaStreamer.HttpClientName, client =>
+        builder.Services.AddSingleton<OllamaGenerationClient>();
+        builder.Services.AddSingleton<LlmServerHealth>();
+        var connectTimeout = builder.Configuration.GetValue<TimeSpan?>("Worker:LlmConnectTimeout") ?? new WorkerOptions().LlmConnectTimeout;
+        builder.Services.AddHttpClient(LlmServerHealth.HttpClientName, client =>
+            {
+                client.BaseAddress = new Uri(builder.Configuration["Ollama:Endpoint"] ?? "http://ollama");
+                client.Timeout = connectTimeout;
+            })
+            .RemoveAllResilienceHandlers();
+        builder.Services.AddHttpClient(OllamaGenerationClient.HttpClientName, client =>
             {
                 client.BaseAddress = new Uri(builder.Configuration["Ollama:Endpoint"] ?? "http://ollama");
                 client.Timeout = Timeout.InfiniteTimeSpan;
@@ -43,7 +53,8 @@ public static class WorkerServiceExtensions
             .RemoveAllResilienceHandlers()
             // A stream left early (cancel, timeout) must close its connection now, not be drained for 2 s:
             // closing is what tells Ollama to stop generating.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxResponseDrainSize = 0 })
+            // A server that is not there must show within seconds (connection refused or not accepted).
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxResponseDrainSize = 0, ConnectTimeout = connectTimeout })
             .AddHttpMessageHandler(() => new CancellableResponseHandler());
 #pragma warning restore EXTEXP0001
         return builder;

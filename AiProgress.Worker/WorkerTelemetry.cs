@@ -43,6 +43,12 @@ public static class WorkerTelemetry
         Activity.Current?.AddEvent(new ActivityEvent($"job {outcome}"));
     }
 
+    public static readonly Counter<long> LlmOutages = Meter.CreateCounter<long>(
+        "aiprogress.llm.outages", description: "Times the LLM server was found down (the circuit opened).");
+
+    public static readonly Counter<long> JobsTakenOver = Meter.CreateCounter<long>(
+        "aiprogress.jobs.taken_over", description: "Jobs claimed from a worker that died or stalled.");
+
     public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>(
         "aiprogress.events.published", "{event}", "Live events appended to the jobs' Redis streams.");
 

@@ -9,7 +9,7 @@ namespace AiProgress.Api.Generation;
 public static partial class GenerationApi
 {
     private static async Task<Results<Accepted<CreatedJobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
-        HttpRequest request, JobService jobs, ModelCatalog catalog, CancellationToken cancellationToken)
+        HttpRequest request, JobService jobs, LlmServerModels catalog, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
@@ -31,7 +31,7 @@ public static partial class GenerationApi
         var model = parsed.Model ?? catalog.DefaultModel;
         try
         {
-            if (!ModelCatalog.Offers(await catalog.GetAsync(cancellationToken), model))
+            if (!LlmServerModels.Offers(await catalog.GetAsync(cancellationToken), model))
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]>
                 {

@@ -77,7 +77,7 @@ public static partial class GenerationApi
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamProgress(
-        string jobId, HttpContext context, JobService jobs, ProgressStreamer streamer, StreamLimiter limiter,
+        string jobId, HttpContext context, JobService jobs, SseProgressHandler sse, StreamLimiter limiter,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellationToken)
     {
         var (job, problem) = await FindOwnJobAsync(jobId, context, jobs, cancellationToken);
@@ -93,7 +93,7 @@ public static partial class GenerationApi
             return Problem(StatusCodes.Status429TooManyRequests, "Too many streams", "This client has too many progress streams open.");
         }
 
-        await streamer.StreamAsync(context.Response, job, lastEventId, cancellationToken);
+        await sse.StreamAsync(context.Response, job, lastEventId, cancellationToken);
         return TypedResults.Empty;
     }
 

@@ -36,12 +36,8 @@ public sealed record JobStatusResponse(
     public static JobStatusResponse From(GenerationJob job, long? queuePosition, bool includeText) => new(
         job.JobId, job.Status, job.Model, job.ProgressPercentage, job.CurrentTokens, job.TokensPerSecond,
         job.ElapsedTime, job.EstimatedTimeRemaining, queuePosition, job.PromptTokens, job.CompletionTokens,
-        job.TotalTokens, Utc(job.CreatedAt), Utc(job.StartedAt), Utc(job.CompletedAt), Utc(job.LastUpdateAt),
+        job.TotalTokens, job.CreatedAt, job.StartedAt, job.CompletedAt, job.LastUpdateAt,
         job.ErrorMessage, includeText ? job.GeneratedText : null);
-
-    // MySQL hands datetimes back unspecified; they are stored as UTC.
-    private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
-    private static DateTime? Utc(DateTime? value) => value is { } v ? Utc(v) : null;
 }
 
 public sealed record JobListResponse(IReadOnlyList<JobStatusResponse> Items);

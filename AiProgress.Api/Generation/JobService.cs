@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AiProgress.Jobs;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Lifecycle;
 using AiProgress.Jobs.Queue;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
@@ -11,6 +12,7 @@ namespace AiProgress.Api.Generation;
 /// <summary>Creates, reads and cancels jobs: the row in MySQL is the truth, the queue and events follow it.</summary>
 public sealed class JobService(
     IDbContextFactory<JobsDbContext> contexts,
+    JobLifecycle lifecycle,
     JobQueue queue,
     JobEventStream events,
     IConnectionMultiplexer redis,
@@ -40,23 +42,18 @@ public sealed class JobService(
         enqueue?.SetTag("gen_ai.request.model", model);
         job.TraceParent = enqueue?.Id ?? Activity.Current?.Id;
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.Jobs.Add(job);
-        await db.SaveChangesAsync(cancellationToken);
+        await lifecycle.CreateAsync(job, cancellationToken);
         try
         {
-            job.QueueEntryId = await queue.EnqueueAsync(job.JobId, job.TraceParent);
+            enqueue?.SetTag("messaging.message.id", await queue.EnqueueAsync(job.JobId, job.TraceParent));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             logger.LogWarning(ex, "The queue could not take job {JobId}; removing it", job.JobId);
-            await db.Jobs.Where(j => j.JobId == job.JobId).ExecuteDeleteAsync(CancellationToken.None);
+            await lifecycle.WithdrawAsync(job.JobId);
             return null;
         }
 
-        await db.Jobs.Where(j => j.JobId == job.JobId)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.QueueEntryId, job.QueueEntryId), CancellationToken.None);
-        enqueue?.SetTag("messaging.message.id", job.QueueEntryId);
         ApiTelemetry.JobsCreated.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", model));
         return job;
     }
@@ -101,17 +98,7 @@ public sealed class JobService(
     /// <summary>Ends a queued or processing job as cancelled; false when it was already terminal.</summary>
     public async Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var cancelled = await db.Jobs
-            .Where(j => j.JobId == jobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.Status, JobStatus.Cancelled)
-                .SetProperty(j => j.ErrorMessage, "cancelled")
-                .SetProperty(j => j.EstimatedTimeRemaining, (long?)null)
-                .SetProperty(j => j.CompletedAt, now)
-                .SetProperty(j => j.LastUpdateAt, now), cancellationToken) == 1;
-        if (!cancelled)
+        if (!await lifecycle.CancelAsync(jobId, cancellationToken))
         {
             return false;
         }
@@ -120,8 +107,7 @@ public sealed class JobService(
         {
             // The worker stops its Ollama stream on this note; its next fenced write would notice anyway.
             await redis.GetSubscriber().PublishAsync(RedisKeys.Cancel, jobId);
-            await events.AppendAsync(jobId, JobEventTypes.Error,
-                JobEventStream.Serialize(new ErrorPayload(JobStatus.Cancelled, "cancelled")), terminal: true);
+            await events.AppendAsync(jobId, JobEvents.Cancelled(), terminal: true);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

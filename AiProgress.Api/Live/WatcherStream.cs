@@ -17,9 +17,20 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     /// <summary>What this watcher knows so far (text length above all), whichever way it was sent.</summary>
     public JobEventFold Seen { get; } = new();
 
+    /// <summary>The job's status as this watcher was last told it.</summary>
+    public string Status { get; private set; } = JobStatus.Queued;
+
+    /// <summary>Why the watcher was last told the job is stalled; null once anything moved again.</summary>
+    public string? StalledReason { get; private set; }
+
     public async Task SendAsync(JobEvent e, CancellationToken cancellationToken)
     {
         Seen.Apply(e);
+        StalledReason = null;
+        if (e.Type != JobEventTypes.Text)
+        {
+            Status = JobEvents.ReadStatus(e.Data) ?? Status;
+        }
         if (StreamIds.TryParse(e.Id, out var id))
         {
             _lastId = id;
@@ -40,11 +51,10 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
         var snapshot = new List<JobEvent>(2);
         if (fold.TextLength > 0)
         {
-            snapshot.Add(new JobEvent(fold.LastTextId!, JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(0, fold.Text))));
+            snapshot.Add(new JobEvent(fold.LastTextId!, JobEvents.Text(0, fold.Text)));
         }
 
-        snapshot.Add(fold.Terminal ?? fold.LastProgress ?? new JobEvent(fold.LastId!, JobEventTypes.Progress,
-            JobEventStream.Serialize(new ProgressPayload(JobStatus.Processing, 0, 0, 0, 0, null, time.GetUtcNow().ToUnixTimeSeconds()))));
+        snapshot.Add(fold.Terminal ?? fold.LastProgress ?? new JobEvent(fold.LastId!, JobEvents.NothingYet(time.GetUtcNow())));
         foreach (var e in snapshot.OrderBy(e => StreamIds.TryParse(e.Id, out var id) ? id : default))
         {
             await SendAsync(e, cancellationToken);
@@ -58,11 +68,10 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     {
         if (row.GeneratedText.Length > Seen.TextLength)
         {
-            await SendAsync(NextRowEvent(JobEventTypes.Text, JobEventStream.Serialize(
-                new TextPayload(Seen.TextLength, row.GeneratedText[Seen.TextLength..]))), cancellationToken);
+            await SendAsync(NextRowEvent(JobEvents.Text(Seen.TextLength, row.GeneratedText[Seen.TextLength..])), cancellationToken);
         }
 
-        var (type, data) = RowEvents.Describe(row, queuePosition, time);
+        var (type, data) = JobEvents.FromRow(row, queuePosition, time.GetUtcNow());
         var state = $"{row.Status}|{row.LastUpdateAt?.Ticks}|{queuePosition}";
         if (type == JobEventTypes.Progress && state == _lastRowState)
         {
@@ -70,8 +79,23 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
         }
 
         _lastRowState = state;
-        await SendAsync(NextRowEvent(type, data), cancellationToken);
+        await SendAsync(NextRowEvent((type, data)), cancellationToken);
         return JobEventTypes.IsTerminal(type);
+    }
+
+    /// <summary>
+    /// Tells the watcher why the job does not move: its last progress again, marked stalled. It carries the id of
+    /// the last event sent, so a resume by Last-Event-ID still misses nothing.
+    /// </summary>
+    public async Task SendStalledAsync(string reason, CancellationToken cancellationToken)
+    {
+        var last = Seen.LastProgress is { } progress
+            ? JobEvents.ReadProgress(progress.Data)
+            : JobEvents.ReadProgress(JobEvents.NothingYet(time.GetUtcNow()).Data) with { Status = Status };
+        var (type, data) = JobEvents.Stalled(last, reason, time.GetUtcNow());
+        await Writer.WriteEventAsync(Seen.LastId ?? FormatNextId(), type, data, cancellationToken);
+        _lastWriteAt = time.GetTimestamp();
+        StalledReason = reason;
     }
 
     /// <summary>Waits for the next note; sends a heartbeat when quiet. True when the stream must end (timeout).</summary>
@@ -79,7 +103,7 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     {
         var untilHeartbeat = options.HeartbeatInterval - time.GetElapsedTime(_lastWriteAt);
         var untilDeadline = options.StreamTimeout - time.GetElapsedTime(_openedAt);
-        var wait = Min(Min(untilHeartbeat, untilDeadline), options.DatabaseCheckInterval);
+        var wait = Min(Min(untilHeartbeat, untilDeadline), Min(options.DatabaseCheckInterval, options.StallCheckInterval));
         if (wait > TimeSpan.Zero && await watch.WaitAsync(wait, cancellationToken))
         {
             return false;
@@ -92,8 +116,8 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     {
         if (time.GetElapsedTime(_openedAt) >= options.StreamTimeout)
         {
-            await Writer.WriteEventAsync(FormatNextId(), JobEventTypes.Timeout,
-                JobEventStream.Serialize(new ErrorPayload(JobStatus.Processing, "stream timeout")), cancellationToken);
+            var (type, data) = JobEvents.StreamTimeout();
+            await Writer.WriteEventAsync(FormatNextId(), type, data, cancellationToken);
             return true;
         }
 
@@ -107,7 +131,7 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     }
 
     /// <summary>Ids for events made from the row keep growing, like the stream's, so Last-Event-ID stays meaningful.</summary>
-    private JobEvent NextRowEvent(string type, string data) => new(FormatNextId(), type, data);
+    private JobEvent NextRowEvent((string Type, string Data) body) => new(FormatNextId(), body);
 
     private string FormatNextId()
     {

@@ -11,7 +11,7 @@ public static class ModelsApi
         return api;
     }
 
-    private static async Task<Results<Ok<ModelsResponse>, ProblemHttpResult>> GetModels(ModelCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ModelsResponse>, ProblemHttpResult>> GetModels(LlmServerModels catalog, CancellationToken cancellationToken)
     {
         try
         {

@@ -15,7 +15,7 @@ internal sealed class OllamaModelHealthCheck(EndpointReference endpoint, string 
             using var tags = JsonDocument.Parse(await Http.GetStringAsync($"{endpoint.Url}/api/tags", cancellationToken));
             var names = tags.RootElement.GetProperty("models").EnumerateArray()
                 .Select(m => m.GetProperty("name").GetString() ?? "");
-            return names.Any(n => n == model || n == model + ":latest")
+            return names.Any(n => AiProgress.ServiceDefaults.ModelName.Same(n, model))
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy($"Model '{model}' is still being pulled.");
         }

@@ -1,3 +1,4 @@
+using AiProgress.Testing;
 namespace AiProgress.Benchmarks.Pipeline;
 
 /// <summary>
@@ -8,9 +9,8 @@ internal static class FanOutBenchmark
 {
     public static async Task RunAsync(LiveSystem system, ScriptedOllama ollama, int watchers, int tokens, double tokensPerSecond)
     {
-        ollama.TokensPerSecond = tokensPerSecond;
         // Every watcher is connected before the first token, so all the text it reads is live.
-        ollama.FirstTokenDelay = TimeSpan.FromSeconds(1.5);
+        ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond, firstTokenDelay: TimeSpan.FromSeconds(1.5));
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(1));
 
         Console.WriteLine();
@@ -21,7 +21,7 @@ internal static class FanOutBenchmark
         foreach (var count in new[] { 1, watchers })
         {
             var before = await system.RedisClientsAsync();
-            var created = BenchClock.NowMicros;
+            var created = MicroClock.NowMicros;
             var jobId = await system.CreateJobAsync("fan-out probe", tokens);
             var connected = Enumerable.Range(0, count).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
             var reads = connected.Select(first => SseWatcher.ReadAsync(system.Client, jobId, first, cancellation.Token)).ToArray();
@@ -39,7 +39,7 @@ internal static class FanOutBenchmark
                 $"| {Stats.F(Stats.Median(lags))} | {Stats.F(Stats.Percentile(lags, 95))} | {Stats.F(Stats.Percentile(newest, 95))} | {completed}/{count}, {intact}/{count} |");
         }
 
-        ollama.FirstTokenDelay = TimeSpan.Zero;
+        ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond);
         Console.WriteLine();
         Console.WriteLine($"Redis clients: CLIENT LIST on the server (the benchmark's own connection and the worker's included). " +
                           $"Starting the API took it from {system.ApiStartClients.Before} to {system.ApiStartClients.After}.");

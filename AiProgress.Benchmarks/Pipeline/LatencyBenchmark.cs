@@ -1,3 +1,4 @@
+using AiProgress.Testing;
 namespace AiProgress.Benchmarks.Pipeline;
 
 /// <summary>
@@ -8,8 +9,7 @@ internal static class LatencyBenchmark
 {
     public static async Task RunAsync(LiveSystem system, ScriptedOllama ollama, int jobs, int tokens, double tokensPerSecond)
     {
-        ollama.TokensPerSecond = tokensPerSecond;
-        ollama.FirstTokenDelay = TimeSpan.Zero;
+        ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond);
         var post = new List<double>();
         var processing = new List<double>();
         var firstText = new List<double>();
@@ -20,9 +20,9 @@ internal static class LatencyBenchmark
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         for (var i = -2; i < jobs; i++) // two warm-up jobs, left out
         {
-            var sent = BenchClock.NowMicros;
+            var sent = MicroClock.NowMicros;
             var jobId = await system.CreateJobAsync("latency probe", tokens);
-            var accepted = BenchClock.NowMicros;
+            var accepted = MicroClock.NowMicros;
             var events = await SseWatcher.ReadAsync(system.Client, jobId, null, cancellation.Token);
             if (i < 0)
             {

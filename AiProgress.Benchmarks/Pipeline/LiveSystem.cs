@@ -1,3 +1,4 @@
+using AiProgress.Testing;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AiProgress.Api;

@@ -26,7 +26,7 @@ internal static class PipelineBenchmark
                           "(--no-defaults, default durability) in temporary folders, the real API and worker in this process, a scripted Ollama.");
 
         Console.WriteLine();
-        Console.WriteLine("### 1. MySQL progress writes: JobStore.WriteProgressAsync (one transaction for all jobs) vs one autocommit UPDATE per job");
+        Console.WriteLine("### 1. MySQL progress writes: JobLifecycle.WriteProgressAsync (one transaction for all jobs) vs one autocommit UPDATE per job");
         await ProgressWriteBenchmark.RunAsync(await mariaDb.CreateDatabaseAsync("bench_writes"), writeRuns, TimeSpan.FromMilliseconds(writeMs));
 
         Console.WriteLine();

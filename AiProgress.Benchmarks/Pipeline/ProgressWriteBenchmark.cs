@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using AiProgress.Jobs.Data;
-using AiProgress.Worker.Jobs;
-using AiProgress.Worker.Progress;
+using AiProgress.Jobs.Lifecycle;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +11,7 @@ using MySqlConnector;
 namespace AiProgress.Benchmarks.Pipeline;
 
 /// <summary>
-/// Figure 1: the worker's batched progress write (JobStore.WriteProgressAsync, one transaction for all its jobs)
+/// Figure 1: the worker's batched progress write (JobLifecycle.WriteProgressAsync, one transaction for all its jobs)
 /// against one autocommit UPDATE per job, written back to back: the capacity in rows per second.
 /// </summary>
 internal static class ProgressWriteBenchmark
@@ -30,11 +29,11 @@ internal static class ProgressWriteBenchmark
         });
         builder.AddJobsDatabase();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<JobLifecycle>();
         using var host = builder.Build();
         await host.Services.MigrateJobsDatabaseAsync();
 
-        var store = host.Services.GetRequiredService<JobStore>();
+        var store = host.Services.GetRequiredService<JobLifecycle>();
         var dataSource = host.Services.GetRequiredService<MySqlDataSource>();
         int[] sizes = [1, 4, 16, 64];
         var ids = await InsertJobsAsync(host.Services.GetRequiredService<IDbContextFactory<JobsDbContext>>(), sizes.Max());
@@ -121,8 +120,8 @@ internal static class ProgressWriteBenchmark
     private static async Task UpdateOneAsync(MySqlDataSource dataSource, ProgressRow row)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using var command = new MySqlCommand(JobStore.ProgressUpdateSql, connection);
-        JobStore.BindProgress(command.Parameters, row, DateTime.UtcNow);
+        await using var command = new MySqlCommand(JobLifecycle.ProgressUpdateSql, connection);
+        JobLifecycle.BindProgress(command.Parameters, row, DateTime.UtcNow);
         await command.ExecuteNonQueryAsync();
     }
 }

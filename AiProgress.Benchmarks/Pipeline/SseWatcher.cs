@@ -1,52 +1,26 @@
-using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
+using AiProgress.Testing;
 using System.Text;
-using System.Text.Json;
 
 namespace AiProgress.Benchmarks.Pipeline;
 
-internal sealed record SseEvent(string Type, JsonElement Data, long ReceivedMicros)
-{
-    public string? Status => Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty("status", out var s) ? s.GetString() : null;
-}
-
-/// <summary>Reads a job's progress stream with the framework's SSE parser, stamping each event as it arrives.</summary>
+/// <summary>The benchmarks' reading of a progress stream (<see cref="SseReader"/>): until the end, then token lags and intactness.</summary>
 internal static class SseWatcher
 {
-    public static async Task<List<SseEvent>> ReadAsync(HttpClient client, string jobId, TaskCompletionSource? firstEvent, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/ai/generation/{jobId}/progress");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var events = new List<SseEvent>();
-        await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
-        {
-            var received = BenchClock.NowMicros;
-            events.Add(new SseEvent(item.EventType, JsonDocument.Parse(item.Data).RootElement.Clone(), received));
-            firstEvent?.TrySetResult();
-            if (item.EventType is "complete" or "error" or "timeout")
-            {
-                break;
-            }
-        }
-
-        return events;
-    }
+    public static Task<List<ReceivedEvent>> ReadAsync(HttpClient client, string jobId, TaskCompletionSource? firstEvent, CancellationToken cancellationToken) =>
+        SseReader.ReadAsync(client, jobId, stopAfter: e => e.IsTerminal || e.Type == "timeout", firstEvent: firstEvent, cancellationToken: cancellationToken);
 
     /// <summary>For every token in the text events: milliseconds from the scripted server writing it to this client reading it.</summary>
-    public static IEnumerable<double> TokenLagsMs(IEnumerable<SseEvent> events) =>
+    public static IEnumerable<double> TokenLagsMs(IEnumerable<ReceivedEvent> events) =>
         from e in events
         where e.Type == "text"
-        from stamp in BenchClock.StampsIn(Delta(e))
+        from stamp in MicroClock.StampsIn(Delta(e))
         select (e.ReceivedMicros - stamp) / 1000.0;
 
     /// <summary>Per text event, the lag of its newest token: the pipeline's own delay without the wait for the next tick.</summary>
-    public static IEnumerable<double> NewestTokenLagsMs(IEnumerable<SseEvent> events) =>
+    public static IEnumerable<double> NewestTokenLagsMs(IEnumerable<ReceivedEvent> events) =>
         from e in events
         where e.Type == "text"
-        let stamps = BenchClock.StampsIn(Delta(e)).ToArray()
+        let stamps = MicroClock.StampsIn(Delta(e)).ToArray()
         where stamps.Length > 0
         select (e.ReceivedMicros - stamps.Max()) / 1000.0;
 
@@ -54,7 +28,7 @@ internal static class SseWatcher
     /// Whether the text events join up exactly (each at the offset where the text so far ends) into the
     /// <paramref name="tokens"/> tokens the server wrote, in order, and the job completed with that count.
     /// </summary>
-    public static bool TextIntact(IReadOnlyList<SseEvent> events, int tokens)
+    public static bool TextIntact(IReadOnlyList<ReceivedEvent> events, int tokens)
     {
         var text = new StringBuilder();
         foreach (var e in events.Where(e => e.Type == "text"))
@@ -72,13 +46,13 @@ internal static class SseWatcher
             text.Append(Delta(e));
         }
 
-        var stamps = BenchClock.StampsIn(text.ToString()).ToArray();
+        var stamps = MicroClock.StampsIn(text.ToString()).ToArray();
         return stamps.Length == tokens
-            && string.Concat(stamps.Select(BenchClock.Token)) == text.ToString()
+            && string.Concat(stamps.Select(MicroClock.Token)) == text.ToString()
             && stamps.SequenceEqual(stamps.Order())
             && events[^1].Type == "complete"
             && events[^1].Data.GetProperty("completion_tokens").GetInt32() == tokens;
     }
 
-    private static string Delta(SseEvent e) => e.Data.GetProperty("delta").GetString()!;
+    private static string Delta(ReceivedEvent e) => e.Data.GetProperty("delta").GetString()!;
 }

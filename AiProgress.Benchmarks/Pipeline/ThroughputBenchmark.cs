@@ -1,3 +1,4 @@
+using AiProgress.Testing;
 using MySqlConnector;
 
 namespace AiProgress.Benchmarks.Pipeline;
@@ -10,8 +11,7 @@ internal static class ThroughputBenchmark
 {
     public static async Task RunAsync(LiveSystem system, ScriptedOllama ollama, string database, int jobs, int runs)
     {
-        ollama.TokensPerSecond = 1000;
-        ollama.FirstTokenDelay = TimeSpan.Zero;
+        ollama.DefaultScript = OllamaScript.Timestamped(1000);
         int[] concurrency = [4, 1];
         var rates = concurrency.ToDictionary(k => k, _ => new List<double>());
         var completed = concurrency.ToDictionary(k => k, _ => 0);

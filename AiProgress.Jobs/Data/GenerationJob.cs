@@ -35,8 +35,8 @@ public sealed class GenerationJob
 
     /// <summary>How many times a worker has taken the job up; fences writes from a worker that lost it.</summary>
     public int Attempt { get; set; }
-    /// <summary>Id of the job's entry in the Redis queue stream, to find and re-enqueue lost entries.</summary>
-    public string? QueueEntryId { get; set; }
+    /// <summary>Attempts handed back because the LLM server was down: they do not count against the attempt limit.</summary>
+    public int OutageHandbacks { get; set; }
     /// <summary>W3C traceparent of the request that created the job.</summary>
     public string? TraceParent { get; set; }
 }

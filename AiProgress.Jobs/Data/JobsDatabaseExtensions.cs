@@ -19,8 +19,14 @@ public static class JobsDatabaseExtensions
     {
         var configured = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"Connection string '{connectionName}' is missing (ConnectionStrings__{connectionName}).");
-        // Pomelo requires these two; found (not changed) rows also make a fenced UPDATE's count mean "still mine".
-        var connectionString = new MySqlConnectionStringBuilder(configured) { AllowUserVariables = true, UseAffectedRows = false }.ConnectionString;
+        // Pomelo requires the first two; found (not changed) rows also make a fenced UPDATE's count mean "still mine".
+        // Raw reads get UTC instants as EF's do (UtcDateTimeConverter), and a local time can never be written.
+        var connectionString = new MySqlConnectionStringBuilder(configured)
+        {
+            AllowUserVariables = true,
+            UseAffectedRows = false,
+            DateTimeKind = MySqlDateTimeKind.Utc,
+        }.ConnectionString;
         var configuredVersion = builder.Configuration["Database:ServerVersion"];
 
         builder.Services.AddSingleton(_ => new MySqlDataSourceBuilder(connectionString).Build());

@@ -6,6 +6,11 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
 {
     public DbSet<GenerationJob> Jobs => Set<GenerationJob>();
 
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var job = modelBuilder.Entity<GenerationJob>();
@@ -35,7 +40,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         job.Property(j => j.StartedAt).HasColumnName("started_at");
         job.Property(j => j.CompletedAt).HasColumnName("completed_at");
         job.Property(j => j.Attempt).HasColumnName("attempt");
-        job.Property(j => j.QueueEntryId).HasColumnName("queue_entry_id").HasMaxLength(40).IsUnicode(false);
+        job.Property(j => j.OutageHandbacks).HasColumnName("outage_handbacks");
         job.Property(j => j.TraceParent).HasColumnName("trace_parent").HasMaxLength(64).IsUnicode(false);
 
         // Queue position and the recent-jobs list both read by status/owner in creation order.

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 
 namespace AiProgress.Jobs.Events;
 
@@ -17,6 +16,9 @@ public sealed class JobEventFold
     public JobEvent? Terminal { get; private set; }
     public string? LastId { get; private set; }
     public string? LastTextId { get; private set; }
+
+    /// <summary>A text event started beyond the text held: something was missed, and this fold does not guess.</summary>
+    public bool HasGap { get; private set; }
 
     public static JobEventFold From(IEnumerable<JobEvent> events)
     {
@@ -36,7 +38,7 @@ public sealed class JobEventFold
         {
             case JobEventTypes.Text:
                 LastTextId = e.Id;
-                ApplyText(JsonSerializer.Deserialize(e.Data, JobEventJsonContext.Default.TextPayload)!);
+                ApplyText(JobEvents.ReadText(e.Data));
                 break;
             case JobEventTypes.Progress:
                 LastProgress = e;
@@ -50,20 +52,31 @@ public sealed class JobEventFold
     /// <summary>The current_tokens of the latest progress event, or 0.</summary>
     public int LastTokenCount() => LastProgress is null
         ? 0
-        : JsonSerializer.Deserialize(LastProgress.Data, JobEventJsonContext.Default.ProgressPayload)!.CurrentTokens;
+        : JobEvents.ReadProgress(LastProgress.Data).CurrentTokens;
 
     private void ApplyText(TextPayload text)
     {
         if (text.Reset)
         {
             _text.Clear();
+            HasGap = false;
         }
 
-        // Offsets make text events idempotent: keep only the part beyond what is already here.
-        var overlap = _text.Length - text.Offset;
-        if (text.Offset <= _text.Length && overlap < text.Delta.Length)
+        if (text.Offset == _text.Length)
         {
-            _text.Append(text.Delta, Math.Max(0, overlap), text.Delta.Length - Math.Max(0, overlap));
+            // The usual case, without copying the text held.
+            _text.Append(text.Delta);
+            return;
+        }
+
+        switch (TextMerge.Apply(_text.ToString(), text.Offset, text.Delta))
+        {
+            case { Gap: true }:
+                HasGap = true;
+                break;
+            case { Text: var merged }:
+                _text.Clear().Append(merged);
+                break;
         }
     }
 }

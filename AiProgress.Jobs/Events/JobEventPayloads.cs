@@ -14,6 +14,27 @@ public static class JobEventTypes
     public static bool IsTerminal(string type) => type is Complete or Error;
 }
 
+/// <summary>The contract's <c>phase</c> of a job that is not over: what is happening now, in words a person understands.</summary>
+public static class JobPhases
+{
+    public const string Queued = "queued";
+    public const string LoadingModel = "loading_model";
+    public const string ReadingPrompt = "reading_prompt";
+    public const string Generating = "generating";
+    public const string Stalled = "stalled";
+}
+
+/// <summary>Why a job is <see cref="JobPhases.Stalled"/>.</summary>
+public static class StalledReasons
+{
+    /// <summary>The job's worker stopped answering; another will take it up.</summary>
+    public const string WorkerLost = "worker_lost";
+    /// <summary>The model server is down or refusing; the job waits, it is not failed.</summary>
+    public const string LlmUnavailable = "llm_unavailable";
+    /// <summary>A retry after an error, with backoff.</summary>
+    public const string Retrying = "retrying";
+}
+
 public sealed record ProgressPayload(
     string Status,
     int Progress,
@@ -23,7 +44,9 @@ public sealed record ProgressPayload(
     long? EstimatedRemaining,
     long Timestamp,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Attempt = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? QueuePosition = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? QueuePosition = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Phase = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StalledReason = null);
 
 public sealed record TextPayload(
     int Offset,

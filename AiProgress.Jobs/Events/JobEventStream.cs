@@ -1,4 +1,3 @@
-using System.Text.Json;
 using StackExchange.Redis;
 
 namespace AiProgress.Jobs.Events;
@@ -16,30 +15,54 @@ public sealed class JobEventStream(IConnectionMultiplexer redis)
     /// <summary>Bounds a runaway job; 20,000 entries hold far more than 8,192 tokens of text events.</summary>
     private const int MaxEntries = 20_000;
     public static readonly TimeSpan RetentionAfterEnd = TimeSpan.FromHours(1);
+    private static readonly TimeSpan RetentionWhileActive = TimeSpan.FromDays(1);
+
+    // One script, so the fence check, the appends, the expiry and the note are one step: a worker whose attempt
+    // no longer runs the job (its record names a newer one) appends nothing. Returns 1, or 0 when fenced off.
+    private const string AppendScript = """
+        if ARGV[1] ~= '' then
+          local current = redis.call('HGET', KEYS[2], 'attempt')
+          if current and current ~= ARGV[1] then return 0 end
+        end
+        for i = 6, #ARGV, 2 do
+          redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[i], 'data', ARGV[i + 1])
+        end
+        redis.call('EXPIRE', KEYS[1], ARGV[3])
+        redis.call('PUBLISH', ARGV[4], ARGV[5])
+        return 1
+        """;
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task AppendAsync(string jobId, IReadOnlyList<(string Type, string Data)> events, bool terminal = false)
+    /// <summary>
+    /// Appends the events; with <paramref name="attempt"/> only while that attempt runs the job (see
+    /// <see cref="Liveness.JobRuns"/>). False when the append was fenced off: the job is no longer this attempt's.
+    /// </summary>
+    public async Task<bool> AppendAsync(string jobId, IReadOnlyList<(string Type, string Data)> events, bool terminal = false, int? attempt = null)
     {
         if (events.Count == 0)
         {
-            return;
+            return true;
         }
 
-        var key = RedisKeys.JobEvents(jobId);
-        var batch = Db.CreateBatch();
-        var appends = events
-            .Select(e => batch.StreamAddAsync(key, [new("type", e.Type), new("data", e.Data)],
-                maxLength: MaxEntries, useApproximateMaxLength: true))
-            .ToList();
-        var expiry = batch.KeyExpireAsync(key, terminal ? RetentionAfterEnd : TimeSpan.FromDays(1));
-        var publish = batch.PublishAsync(RedisKeys.JobEventsAppended, jobId);
-        batch.Execute();
-        await Task.WhenAll([.. appends, expiry, publish]);
+        var arguments = new RedisValue[5 + events.Count * 2];
+        arguments[0] = attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        arguments[1] = MaxEntries;
+        arguments[2] = (long)(terminal ? RetentionAfterEnd : RetentionWhileActive).TotalSeconds;
+        arguments[3] = RedisKeys.JobEventsAppended.ToString();
+        arguments[4] = jobId;
+        for (var i = 0; i < events.Count; i++)
+        {
+            arguments[5 + i * 2] = events[i].Type;
+            arguments[6 + i * 2] = events[i].Data;
+        }
+
+        var result = await Db.ScriptEvaluateAsync(AppendScript, [RedisKeys.JobEvents(jobId), RedisKeys.JobRun(jobId)], arguments);
+        return (int)result == 1;
     }
 
-    public Task AppendAsync(string jobId, string type, string data, bool terminal = false) =>
-        AppendAsync(jobId, [(type, data)], terminal);
+    public Task<bool> AppendAsync(string jobId, (string Type, string Data) e, bool terminal = false, int? attempt = null) =>
+        AppendAsync(jobId, [e], terminal, attempt);
 
     /// <summary>Events after <paramref name="afterId"/> (exclusive), or from the start when it is null.</summary>
     public async Task<IReadOnlyList<JobEvent>> ReadAfterAsync(string jobId, string? afterId, int max = 1000)
@@ -47,11 +70,4 @@ public sealed class JobEventStream(IConnectionMultiplexer redis)
         var entries = await Db.StreamRangeAsync(RedisKeys.JobEvents(jobId), afterId is null ? "-" : "(" + afterId, "+", count: max);
         return entries.Select(e => new JobEvent(e.Id!, (string)e["type"]!, (string)e["data"]!)).ToList();
     }
-
-    public async Task<bool> ExistsAsync(string jobId) => await Db.KeyExistsAsync(RedisKeys.JobEvents(jobId));
-
-    public static string Serialize(ProgressPayload payload) => JsonSerializer.Serialize(payload, JobEventJsonContext.Default.ProgressPayload);
-    public static string Serialize(TextPayload payload) => JsonSerializer.Serialize(payload, JobEventJsonContext.Default.TextPayload);
-    public static string Serialize(CompletePayload payload) => JsonSerializer.Serialize(payload, JobEventJsonContext.Default.CompletePayload);
-    public static string Serialize(ErrorPayload payload) => JsonSerializer.Serialize(payload, JobEventJsonContext.Default.ErrorPayload);
 }

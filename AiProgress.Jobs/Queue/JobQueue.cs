@@ -57,15 +57,61 @@ public sealed class JobQueue(IConnectionMultiplexer redis, TimeProvider timeProv
         return entries.Length == 0 ? null : ToQueueEntry(entries[0]);
     }
 
-    /// <summary>Claims one entry whose owner has not sent a heartbeat for <paramref name="stallTime"/>.</summary>
-    public async Task<QueueEntry?> ClaimStalledAsync(string consumer, TimeSpan stallTime)
+    /// <summary>
+    /// Claims one entry another worker can no longer finish: its owner's liveness mark has expired (it died; taken
+    /// over at once), or it has not been touched for <paramref name="stallTime"/> (the backstop: a hung owner, or
+    /// an entry its own worker no longer runs). Walks the whole pending list page by page, so a dead worker's
+    /// entries are found however many live ones come first. XCLAIM's minimum idle time makes one claimer win.
+    /// </summary>
+    public async Task<QueueEntry?> ClaimOrphanAsync(string consumer, Func<IReadOnlyList<string>, Task<HashSet<string>>> aliveAmong,
+        Func<string, bool> runsHere, TimeSpan orphanIdle, TimeSpan stallTime)
     {
-        var result = await Db.StreamAutoClaimAsync(
-            RedisKeys.Queue, RedisKeys.QueueGroup, consumer, (long)stallTime.TotalMilliseconds, "0-0", count: 1);
-        return result.ClaimedEntries.Length == 0 || result.ClaimedEntries[0].IsNull
-            ? null
-            : ToQueueEntry(result.ClaimedEntries[0]);
+        RedisValue? after = null;
+        while (true)
+        {
+            var page = await Db.StreamPendingMessagesAsync(RedisKeys.Queue, RedisKeys.QueueGroup, PendingPageSize, RedisValue.Null,
+                minId: after is { } id ? "(" + id : "-", maxId: "+");
+            if (page.Length == 0)
+            {
+                return null;
+            }
+
+            var alive = await aliveAmong(page.Select(p => (string)p.ConsumerName!).Where(c => c != consumer).Distinct().ToList());
+            foreach (var pending in page)
+            {
+                var owner = (string)pending.ConsumerName!;
+                var idle = TimeSpan.FromMilliseconds(pending.IdleTimeInMilliseconds);
+                var orphaned = owner == consumer
+                    ? !runsHere((string)pending.MessageId!) && idle >= stallTime
+                    : (!alive.Contains(owner) && idle >= orphanIdle) || idle >= stallTime;
+                if (!orphaned)
+                {
+                    continue;
+                }
+
+                var minIdle = (long)Math.Min(idle.TotalMilliseconds, (!alive.Contains(owner) ? orphanIdle : stallTime).TotalMilliseconds);
+                var claimed = await Db.StreamClaimAsync(RedisKeys.Queue, RedisKeys.QueueGroup, consumer, minIdle, [pending.MessageId]);
+                if (claimed.Length > 0 && claimed[0].IsNull)
+                {
+                    // The entry itself is gone (its job ended and was dropped) but its delivery was never acknowledged.
+                    await Db.StreamAcknowledgeAsync(RedisKeys.Queue, RedisKeys.QueueGroup, pending.MessageId);
+                }
+                else if (claimed.Length > 0)
+                {
+                    return ToQueueEntry(claimed[0]);
+                }
+            }
+
+            if (page.Length < PendingPageSize)
+            {
+                return null;
+            }
+
+            after = page[^1].MessageId;
+        }
     }
+
+    private const int PendingPageSize = 500;
 
     /// <summary>Resets the idle time of entries this consumer holds, so nobody claims them while it works.</summary>
     public Task HeartbeatAsync(string consumer, IReadOnlyCollection<string> entryIds) =>
@@ -89,12 +135,6 @@ public sealed class JobQueue(IConnectionMultiplexer redis, TimeProvider timeProv
         var newEntryId = await EnqueueAsync(entry.JobId, entry.TraceParent);
         await CompleteAsync(entry.EntryId);
         return newEntryId;
-    }
-
-    public async Task<bool> ContainsAsync(string entryId)
-    {
-        var entries = await Db.StreamRangeAsync(RedisKeys.Queue, entryId, entryId, count: 1);
-        return entries.Length > 0;
     }
 
     public async Task<long> LengthAsync() => await Db.StreamLengthAsync(RedisKeys.Queue);

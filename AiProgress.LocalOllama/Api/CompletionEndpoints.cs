@@ -7,7 +7,7 @@ namespace AiProgress.LocalOllama.Api;
 
 internal static class CompletionEndpoints
 {
-    public static async Task<IResult> GenerateAsync(HttpRequest http, ModelCatalog catalog, CompletionRunner runner, CancellationToken cancellationToken)
+    public static async Task<IResult> GenerateAsync(HttpRequest http, ServedModels catalog, CompletionRunner runner, CancellationToken cancellationToken)
     {
         var (request, model, problem) = await ReadModelRequestAsync(http, OllamaJsonContext.Wire.GenerateRequest, r => r.Model, catalog, cancellationToken);
         if (problem is not null)
@@ -33,7 +33,7 @@ internal static class CompletionEndpoints
         return await runner.RunAsync(generation, request.Stream ?? true, new GenerateShape(request.Model!, includeContext: !raw), cancellationToken);
     }
 
-    public static async Task<IResult> ChatAsync(HttpRequest http, ModelCatalog catalog, CompletionRunner runner, CancellationToken cancellationToken)
+    public static async Task<IResult> ChatAsync(HttpRequest http, ServedModels catalog, CompletionRunner runner, CancellationToken cancellationToken)
     {
         var (request, model, problem) = await ReadModelRequestAsync(http, OllamaJsonContext.Wire.ChatRequest, r => r.Model, catalog, cancellationToken);
         if (problem is not null)
@@ -59,7 +59,7 @@ internal static class CompletionEndpoints
 
     /// <summary>The body, and the model it names; or Ollama's answer to a bad body, a missing or an unknown model.</summary>
     private static async Task<(T Request, LoadedModel Model, IResult? Problem)> ReadModelRequestAsync<T>(
-        HttpRequest http, JsonTypeInfo<T> typeInfo, Func<T, string?> modelName, ModelCatalog catalog, CancellationToken cancellationToken)
+        HttpRequest http, JsonTypeInfo<T> typeInfo, Func<T, string?> modelName, ServedModels catalog, CancellationToken cancellationToken)
         where T : class
     {
         var (request, error) = await RequestBody.ReadAsync(http, typeInfo, cancellationToken);

@@ -9,10 +9,10 @@ internal static class ModelEndpoints
 {
     public const string Version = "0.12.0-aiprogress-local";
 
-    public static JsonHttpResult<TagsResponse> Tags(ModelCatalog catalog) =>
+    public static JsonHttpResult<TagsResponse> Tags(ServedModels catalog) =>
         TypedResults.Json(new TagsResponse(catalog.All.Select(Summary).ToList()), OllamaJsonContext.Wire.TagsResponse);
 
-    public static JsonHttpResult<RunningModelsResponse> Running(ModelCatalog catalog) =>
+    public static JsonHttpResult<RunningModelsResponse> Running(ServedModels catalog) =>
         TypedResults.Json(new RunningModelsResponse(catalog.All
             // Models never unload here, so they "expire" far in the future.
             .Select(m => new RunningModel(m.Name, m.Name, m.FileSize, m.Digest, Details(m), m.LoadedAt.AddYears(100), SizeVram: 0))
@@ -22,7 +22,7 @@ internal static class ModelEndpoints
         TypedResults.Json(new VersionResponse(Version), OllamaJsonContext.Wire.VersionResponse);
 
     public static async Task<Results<JsonHttpResult<ShowResponse>, JsonHttpResult<ErrorResponse>>> ShowAsync(
-        HttpRequest http, ModelCatalog catalog, CancellationToken cancellationToken)
+        HttpRequest http, ServedModels catalog, CancellationToken cancellationToken)
     {
         var (request, error) = await RequestBody.ReadAsync(http, OllamaJsonContext.Wire.ShowRequest, cancellationToken);
         if (request is null)

@@ -9,7 +9,7 @@ namespace AiProgress.LocalOllama.Models;
 
 /// <summary>Loads every configured model before the server accepts requests, so a bad file stops start-up.</summary>
 internal sealed class ModelLoader(
-    ModelCatalog catalog,
+    ServedModels catalog,
     IOptions<LocalOllamaOptions> options,
     ILoggerFactory loggerFactory,
     ILogger<ModelLoader> logger) : IHostedService

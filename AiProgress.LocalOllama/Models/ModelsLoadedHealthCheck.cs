@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace AiProgress.LocalOllama.Models;
 
 /// <summary>Readiness: unhealthy until every configured model is in memory.</summary>
-internal sealed class ModelsLoadedHealthCheck(ModelCatalog catalog) : IHealthCheck
+internal sealed class ModelsLoadedHealthCheck(ServedModels catalog) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(catalog.IsLoaded

@@ -29,7 +29,7 @@ internal sealed class LocalOllamaOptionsValidator : IValidateOptions<LocalOllama
             }
         }
 
-        var duplicates = models.GroupBy(m => ModelNames.Normalize(m.Name), StringComparer.OrdinalIgnoreCase)
+        var duplicates = models.GroupBy(m => AiProgress.ServiceDefaults.ModelName.Canonical(m.Name), StringComparer.OrdinalIgnoreCase)
             .Where(g => g.Count() > 1)
             .Select(g => g.Key);
         failures.AddRange(duplicates.Select(d => $"LocalOllama: the model name '{d}' is configured more than once."));

@@ -49,7 +49,7 @@ public class ApiLimitsTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixtur
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
 
         first.Dispose();
-        await Pipeline.JobPipelineTests.WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(async () =>
         {
             using var third = await SseClient.OpenAsync(client, jobId);
             return third.StatusCode == HttpStatusCode.OK;

@@ -5,11 +5,6 @@ using AiProgress.Tests.Infrastructure;
 
 namespace AiProgress.Tests.Api;
 
-public class ApiOnlyFixture : PipelineFixture
-{
-    protected override bool StartWorker => false;
-}
-
 /// <summary>Every mistake a caller can make gets the right 4xx problem naming the field, never a 5xx.</summary>
 public class BadInputTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture>
 {

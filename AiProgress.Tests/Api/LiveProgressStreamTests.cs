@@ -1,6 +1,6 @@
 using System.Net;
 using AiProgress.Tests.Infrastructure;
-using static AiProgress.Tests.Pipeline.JobPipelineTests;
+using static AiProgress.Tests.Infrastructure.Eventually;
 
 namespace AiProgress.Tests.Api;
 

@@ -1,17 +1,7 @@
 using AiProgress.Tests.Infrastructure;
-using static AiProgress.Tests.Pipeline.JobPipelineTests;
+using static AiProgress.Tests.Infrastructure.Eventually;
 
 namespace AiProgress.Tests.Api;
-
-public class FastRowCheckFixture : PipelineFixture
-{
-    protected override Dictionary<string, string?> ApiSettings()
-    {
-        var settings = base.ApiSettings();
-        settings["Api:DatabaseCheckInterval"] = "00:00:01";
-        return settings;
-    }
-}
 
 /// <summary>Without Redis the stream falls back to the seed's design (poll the row every 200 ms) and still ends right.</summary>
 public class RedisOutageStreamTests(FastRowCheckFixture system) : IClassFixture<FastRowCheckFixture>

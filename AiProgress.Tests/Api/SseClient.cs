@@ -1,49 +1,17 @@
-using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
-using System.Text.Json;
-
 namespace AiProgress.Tests.Api;
 
-public sealed record ReceivedEvent(string Type, string? Id, JsonElement Data, string RawData, TimeSpan At, TimeSpan? Retry);
-
-/// <summary>Reads a job's progress stream with the framework's own SSE parser, as any real client would.</summary>
+/// <summary>The tests' checks on top of <see cref="SseReader"/>: bounded reads, ids and exact text joins.</summary>
 public static class SseClient
 {
-    public static async Task<HttpResponseMessage> OpenAsync(HttpClient client, string jobId, string? lastEventId = null, CancellationToken cancellationToken = default)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/ai/generation/{jobId}/progress");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
+    public static Task<HttpResponseMessage> OpenAsync(HttpClient client, string jobId, string? lastEventId = null, CancellationToken cancellationToken = default) =>
+        SseReader.OpenAsync(client, jobId, lastEventId, cancellationToken);
 
-        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-    }
-
-    /// <summary>Every event until the server closes the stream, or <paramref name="stopAfter"/> says enough.</summary>
+    /// <summary>Every event until the server closes the stream, or <paramref name="stopAfter"/> says enough (60 s at most).</summary>
     public static async Task<List<ReceivedEvent>> ReadAsync(
         HttpClient client, string jobId, string? lastEventId = null, Func<ReceivedEvent, bool>? stopAfter = null, TimeSpan? timeout = null)
     {
         using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        using var response = await OpenAsync(client, jobId, lastEventId, cancellation.Token);
-        response.EnsureSuccessStatusCode();
-        await using var body = await response.Content.ReadAsStreamAsync(cancellation.Token);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var events = new List<ReceivedEvent>();
-        var parser = SseParser.Create(body);
-        await foreach (var item in parser.EnumerateAsync(cancellation.Token))
-        {
-            var received = new ReceivedEvent(item.EventType, item.EventId, JsonDocument.Parse(item.Data).RootElement.Clone(),
-                item.Data, clock.Elapsed, parser.ReconnectionInterval == Timeout.InfiniteTimeSpan ? null : parser.ReconnectionInterval);
-            events.Add(received);
-            if (stopAfter?.Invoke(received) == true)
-            {
-                break;
-            }
-        }
-
-        return events;
+        return await SseReader.ReadAsync(client, jobId, lastEventId, stopAfter, cancellationToken: cancellation.Token);
     }
 
     /// <summary>Stream ids are "milliseconds-sequence", compared as a pair.</summary>

@@ -21,4 +21,8 @@ internal static class Eventually
             await Task.Delay(10);
         }
     }
+
+    /// <summary>A pipeline condition, with the pipeline's patience.</summary>
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null) =>
+        TrueAsync(condition, () => "condition not met in time", timeout ?? PipelineFixture.Patience);
 }

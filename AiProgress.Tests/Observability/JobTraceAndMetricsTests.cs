@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using AiProgress.Tests.Api;
 using AiProgress.Tests.Infrastructure;
-using static AiProgress.Tests.Pipeline.JobPipelineTests;
+using static AiProgress.Tests.Infrastructure.Eventually;
 
 namespace AiProgress.Tests.Observability;
 

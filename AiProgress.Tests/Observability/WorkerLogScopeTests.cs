@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AiProgress.Tests.Observability;
 
-public class WorkerLogScopeTests(Api.ApiOnlyFixture system) : IClassFixture<Api.ApiOnlyFixture>
+public class WorkerLogScopeTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture>
 {
     [Fact]
     public async Task Every_line_the_worker_writes_while_running_a_job_carries_its_JobId_scope()

@@ -1,15 +1,8 @@
 using System.Collections.Concurrent;
 using AiProgress.Tests.Infrastructure;
-using static AiProgress.Tests.Pipeline.JobPipelineTests;
+using static AiProgress.Tests.Infrastructure.Eventually;
 
 namespace AiProgress.Tests.Pipeline;
-
-public class WorkerlessFixture : PipelineFixture
-{
-    protected override bool StartWorker => false;
-
-    protected override bool PrivateDatabaseServer => true;
-}
 
 /// <summary>Workers dying, stopping, and servers restarting: every job still ends in a true terminal state.</summary>
 public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<WorkerlessFixture>
@@ -18,7 +11,7 @@ public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<Worke
     public async Task A_job_whose_worker_is_killed_is_claimed_by_another_and_continues_from_what_watchers_saw()
     {
         system.Ollama.Enqueue(OllamaScript.Steady(300, 40), new OllamaScript { Tokens = 20, Interval = TimeSpan.FromMilliseconds(2) });
-        await using var doomed = WorkerProcess.Start(system.WorkerConfiguration());
+        await using var doomed = ServiceProcess.StartWorker(system.WorkerConfiguration());
         var jobId = await system.CreateJobAsync("killed mid-job", maxTokens: 300);
         await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 20);
 
@@ -46,7 +39,7 @@ public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<Worke
     public async Task A_job_whose_workers_keep_dying_ends_failed_after_the_last_allowed_attempt()
     {
         system.Ollama.Enqueue(OllamaScript.Steady(300, 40));
-        await using var doomed = WorkerProcess.Start(system.WorkerConfiguration());
+        await using var doomed = ServiceProcess.StartWorker(system.WorkerConfiguration());
         var jobId = await system.CreateJobAsync("dies every time", maxTokens: 300);
         await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 5);
 

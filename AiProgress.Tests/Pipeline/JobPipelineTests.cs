@@ -1,3 +1,4 @@
+using static AiProgress.Tests.Infrastructure.Eventually;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using AiProgress.Jobs;
@@ -200,7 +201,4 @@ public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFi
 
         Assert.Equal("completed", status.GetProperty("status").GetString());
     }
-
-    internal static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null) =>
-        Eventually.TrueAsync(condition, () => "condition not met in time", timeout ?? PipelineFixture.Patience);
 }

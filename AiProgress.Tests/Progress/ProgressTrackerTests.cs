@@ -1,3 +1,4 @@
+using AiProgress.Jobs.Lifecycle;
 using AiProgress.Worker.Progress;
 
 namespace AiProgress.Tests.Progress;

@@ -1,9 +1,11 @@
 using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Lifecycle;
 using AiProgress.Jobs.Queue;
 using AiProgress.Worker.Progress;
 
 namespace AiProgress.Worker.Jobs;
 
+/// <summary>Why a run was stopped from outside before it ended by itself.</summary>
 public enum StopReason
 {
     Cancelled,
@@ -11,11 +13,29 @@ public enum StopReason
     Shutdown,
 }
 
-/// <summary>A job this worker is generating: its tracker, its cancellation and what watchers have been sent.</summary>
+/// <summary>Where a run is in its life; it only moves forward.</summary>
+public enum RunPhase
+{
+    /// <summary>Generating: events are published and progress rows written.</summary>
+    Running,
+    /// <summary>The runner writes the terminal row: progress writes stop (they would no longer match), the last events may still go out.</summary>
+    WritingEnd,
+    /// <summary>Nothing more is published: the terminal event is out, or the job is no longer ours (cancelled, taken over).</summary>
+    Ended,
+}
+
+/// <summary>What watchers have been sent so far.</summary>
+public readonly record struct PublishedCursor(int TextLength, int Tokens, long At);
+
+/// <summary>What the row holds so far.</summary>
+public readonly record struct WrittenCursor(int Tokens, long ElapsedMs, int Writes);
+
+/// <summary>A job this worker is generating: its tracker, its cancellation, its phase and what has been published and written.</summary>
 public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTracker tracker, int textAlreadyPublished, CancellationToken stopping)
     : IDisposable
 {
     private readonly CancellationTokenSource _cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+    private int _phase = (int)RunPhase.Running;
 
     public GenerationJob Job { get; } = job;
     /// <summary>The queue entry this run answers for; replaced when the same job is delivered again (Redis lost a second).</summary>
@@ -26,18 +46,41 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     public CancellationToken Token => _cancellation.Token;
     public StopReason? StopReason { get; private set; }
 
+    public RunPhase Phase => (RunPhase)Volatile.Read(ref _phase);
+
+    /// <summary>Why the job waits now (a retry's backoff, the LLM server down), or null while it moves.</summary>
+    public string? StalledReason { get; set; }
+    public bool WritesProgress => Phase == RunPhase.Running;
+    public bool PublishesEvents => Phase != RunPhase.Ended;
+
     /// <summary>Serialises publishing, so the final events never interleave with a tick's.</summary>
     public SemaphoreSlim PublishLock { get; } = new(1, 1);
-    public int PublishedTextLength { get; set; } = textAlreadyPublished;
-    public int PublishedTokens { get; set; } = -1;
-    public long LastProgressPublishedAt { get; set; }
-    public bool Finished { get; set; }
-    public int LastWrittenTokens { get; set; } = -1;
-    public long LastWrittenElapsedMs { get; set; }
-    public int ProgressWrites { get; set; }
+    public PublishedCursor Published { get; private set; } = new(textAlreadyPublished, -1, 0);
+    public WrittenCursor Written { get; private set; } = new(-1, 0, 0);
 
-    /// <summary>Set before the runner writes the job's terminal row: its progress writes stop matching on purpose.</summary>
-    public bool Ending { get; set; }
+    public void RecordPublished(int textLength, ProgressSnapshot? progress, long at) => Published = progress is null
+        ? Published with { TextLength = textLength }
+        : new PublishedCursor(textLength, progress.Tokens, at);
+
+    public void RecordWritten(ProgressSnapshot snapshot) => Written = new WrittenCursor(snapshot.Tokens, snapshot.ElapsedMs, Written.Writes + 1);
+
+    /// <summary>Moves the phase forward (never back); false when it was there already or beyond.</summary>
+    public bool Advance(RunPhase to)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _phase);
+            if (current >= (int)to)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _phase, (int)to, current) == current)
+            {
+                return true;
+            }
+        }
+    }
 
     public void Stop(StopReason reason)
     {

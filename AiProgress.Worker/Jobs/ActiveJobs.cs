@@ -13,6 +13,9 @@ public sealed class ActiveJobs
     public IReadOnlyCollection<ActiveJob> Snapshot() => _jobs.Values.ToArray();
     public int Count => _jobs.Count;
 
+    /// <summary>Whether a run here answers for this queue entry.</summary>
+    public bool RunsEntry(string entryId) => _jobs.Values.Any(j => j.Entry.EntryId == entryId);
+
     /// <summary>
     /// When a job this worker already runs is delivered again (Redis restarted and lost the delivery), the
     /// run adopts the new entry instead of starting a second attempt; returns the entry it replaced.

@@ -1,5 +1,6 @@
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Lifecycle;
 using AiProgress.Jobs.Queue;
 
 namespace AiProgress.Worker.Jobs;
@@ -9,7 +10,7 @@ namespace AiProgress.Worker.Jobs;
 /// A row that no longer matches means the job was cancelled or taken over meanwhile, and is left alone.
 /// </summary>
 public sealed class JobEndings(
-    JobStore store,
+    JobLifecycle lifecycle,
     JobQueue queue,
     JobEventStream events,
     LiveEvents liveEvents,
@@ -19,16 +20,15 @@ public sealed class JobEndings(
     {
         var snapshot = run.Tracker.Snapshot();
         var text = run.Tracker.TextFrom(0);
-        run.Ending = true;
-        if (!await store.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, CancellationToken.None))
+        run.Advance(RunPhase.WritingEnd);
+        if (!await lifecycle.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, CancellationToken.None))
         {
             logger.LogInformation("Job {JobId} finished generating but was cancelled or taken over meanwhile", run.JobId);
+            run.Advance(RunPhase.Ended);
             return;
         }
 
-        await liveEvents.FinishAsync(run, JobEventTypes.Complete, JobEventStream.Serialize(new CompletePayload(
-            JobStatus.Completed, counts.PromptTokens + counts.CompletionTokens, counts.PromptTokens,
-            counts.CompletionTokens, counts.TokensPerSecond, snapshot.ElapsedMs)));
+        await liveEvents.FinishAsync(run, JobEvents.Completed(counts, snapshot.ElapsedMs));
         await queue.CompleteAsync(run.Entry.EntryId);
         WorkerTelemetry.CountEnded(JobStatus.Completed, run.Job.Model);
         logger.LogInformation("Job {JobId} completed: {Tokens} tokens at {Rate} tokens/s", run.JobId, counts.CompletionTokens, counts.TokensPerSecond);
@@ -37,26 +37,43 @@ public sealed class JobEndings(
     public async Task FailAsync(ActiveJob run, string message)
     {
         logger.LogWarning("Job {JobId} failed: {Error}", run.JobId, message);
-        run.Ending = true;
-        if (await store.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
+        run.Advance(RunPhase.WritingEnd);
+        if (await lifecycle.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
         {
-            await liveEvents.FinishAsync(run, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)));
+            await liveEvents.FinishAsync(run, JobEvents.Failed(message));
             WorkerTelemetry.CountEnded(JobStatus.Failed, run.Job.Model);
         }
 
+        run.Advance(RunPhase.Ended);
         await queue.CompleteAsync(run.Entry.EntryId);
     }
 
     public async Task GiveUpAsync(GenerationJob job, QueueEntry entry, string message)
     {
         logger.LogWarning("Job {JobId} failed: {Error}", job.JobId, message);
-        if (await store.FailAsync(job.JobId, job.Attempt, message, null, CancellationToken.None))
+        if (await lifecycle.FailAsync(job.JobId, job.Attempt, message, text: null, CancellationToken.None))
         {
-            await events.AppendAsync(job.JobId, JobEventTypes.Error, JobEventStream.Serialize(new ErrorPayload(JobStatus.Failed, message)), terminal: true);
+            await events.AppendAsync(job.JobId, JobEvents.Failed(message), terminal: true);
             WorkerTelemetry.CountEnded(JobStatus.Failed, job.Model);
         }
 
         await queue.CompleteAsync(entry.EntryId);
+    }
+
+    /// <summary>
+    /// The LLM server is down: watchers are told, the job goes back to the queue (its attempt not counted) and
+    /// waits there for the server, until its deadline.
+    /// </summary>
+    public async Task HandBackForOutageAsync(ActiveJob run, string message)
+    {
+        logger.LogWarning("Job {JobId} goes back to the queue: {Reason}", run.JobId, message);
+        run.StalledReason = StalledReasons.LlmUnavailable;
+        await liveEvents.PublishAsync(run, force: true);
+        run.Advance(RunPhase.Ended);
+        if (await lifecycle.HandBackForOutageAsync(run.JobId, run.Attempt, CancellationToken.None))
+        {
+            await queue.HandBackAsync(run.Entry);
+        }
     }
 
     public async Task StoppedAsync(ActiveJob run, StopReason reason)
@@ -65,19 +82,20 @@ public sealed class JobEndings(
         {
             case StopReason.Cancelled:
                 // The API wrote the cancelled row and its event; nothing more is published for this job.
-                run.Finished = true;
+                run.Advance(RunPhase.Ended);
                 await queue.CompleteAsync(run.Entry.EntryId);
                 WorkerTelemetry.CountEnded(JobStatus.Cancelled, run.Job.Model);
                 logger.LogInformation("Job {JobId} cancelled; its Ollama stream is closed", run.JobId);
                 break;
             case StopReason.Shutdown:
                 await liveEvents.PublishAsync(run, force: true);
+                run.Advance(RunPhase.Ended);
                 await queue.HandBackAsync(run.Entry);
                 logger.LogInformation("Worker stopping: job {JobId} handed back to the queue after {Tokens} tokens", run.JobId, run.Tracker.Tokens);
                 break;
             case StopReason.TakenOver:
                 // Another attempt owns the job (or it is terminal): its queue entry is not ours to touch.
-                run.Finished = true;
+                run.Advance(RunPhase.Ended);
                 break;
         }
     }

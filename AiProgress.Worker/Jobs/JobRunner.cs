@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Lifecycle;
+using AiProgress.Jobs.Liveness;
 using AiProgress.Jobs.Queue;
 using AiProgress.Worker.Generation;
 using AiProgress.Worker.Progress;
@@ -10,13 +12,15 @@ namespace AiProgress.Worker.Jobs;
 
 /// <summary>Runs one job taken from the queue to a terminal state, or hands it back when the worker stops.</summary>
 public sealed class JobRunner(
-    JobStore store,
+    JobLifecycle lifecycle,
     JobQueue queue,
     JobEventStream events,
-    OllamaStreamer streamer,
+    OllamaGenerationClient ollama,
     ActiveJobs active,
     LiveEvents liveEvents,
     JobEndings endings,
+    JobRuns runs,
+    WorkerIdentity identity,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobRunner> logger)
@@ -30,7 +34,7 @@ public sealed class JobRunner(
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.message.id", entry.EntryId);
 
-        var job = await store.BeginAttemptAsync(entry.JobId, stopping);
+        var job = await lifecycle.BeginAttemptAsync(entry.JobId, stopping);
         if (job is null)
         {
             logger.LogInformation("Job {JobId} is terminal or unknown; dropping its queue entry", entry.JobId);
@@ -40,11 +44,19 @@ public sealed class JobRunner(
 
         activity?.SetTag("aiprogress.job.attempt", job.Attempt);
         var settings = options.Value;
-        if (job.Attempt > settings.MaxAttempts)
+        if (job.Attempt - job.OutageHandbacks > settings.MaxAttempts)
         {
             await endings.GiveUpAsync(job, entry, $"Gave up after {settings.MaxAttempts} attempts: the workers running it stopped.");
             return;
         }
+
+        if (time.GetUtcNow() - new DateTimeOffset(job.CreatedAt.Ticks, TimeSpan.Zero) > settings.JobDeadline)
+        {
+            await endings.GiveUpAsync(job, entry, DeadlineMessage(settings.JobDeadline));
+            return;
+        }
+
+        await RecordRunAsync(job);
 
         if (job.Attempt == 1)
         {
@@ -52,7 +64,9 @@ public sealed class JobRunner(
         }
 
         var (textSoFar, tokensSoFar, published) = job.Attempt > 1 ? await RecoverWhatWatchersSawAsync(job) : ("", 0, 0);
-        var tracker = new ProgressTracker(time, job.MaxTokens, job.StartedAt ?? time.GetUtcNow().UtcDateTime, tokensSoFar, textSoFar);
+        // Rows hold UTC instants; saying so here keeps a Kind mix-up from ever reading them as local time.
+        var startedAt = job.StartedAt is { } started ? new DateTimeOffset(started.Ticks, TimeSpan.Zero) : time.GetUtcNow();
+        var tracker = new ProgressTracker(time, job.MaxTokens, startedAt, tokensSoFar, textSoFar);
         using var run = new ActiveJob(job, entry, tracker, published, stopping);
         logger.LogInformation("Generating job {JobId} with {Model}, attempt {Attempt}, continuing after {Tokens} tokens",
             job.JobId, job.Model, job.Attempt, tokensSoFar);
@@ -70,7 +84,12 @@ public sealed class JobRunner(
         {
             await endings.StoppedAsync(run, run.StopReason ?? StopReason.Shutdown);
         }
-        catch (Exception ex) when (ex is OllamaTimeoutException or OllamaRejectedException || OllamaStreamer.IsTransient(ex))
+        catch (LlmUnavailableException ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            await endings.HandBackForOutageAsync(run, ex.Message);
+        }
+        catch (Exception ex) when (ex is OllamaTimeoutException or OllamaRejectedException || OllamaGenerationClient.IsTransient(ex))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             await endings.FailAsync(run, ex is OllamaTimeoutException or OllamaRejectedException ? ex.Message : $"Ollama error: {ex.Message}");
@@ -84,7 +103,7 @@ public sealed class JobRunner(
         }
         finally
         {
-            activity?.SetTag("aiprogress.db.progress_writes", run.ProgressWrites);
+            activity?.SetTag("aiprogress.db.progress_writes", run.Written.Writes);
             active.Remove(run);
             WorkerTelemetry.JobsInFlight.Add(-1);
         }
@@ -107,7 +126,7 @@ public sealed class JobRunner(
             try
             {
                 var started = time.GetTimestamp();
-                var outcome = await streamer.StreamAsync(run.Job, run.Tracker.TextFrom(0), remaining, run.Tracker.OnPiece, run.Token);
+                var outcome = await ollama.StreamAsync(run.Job, run.Tracker.TextFrom(0), remaining, run.Tracker.OnPiece, run.Token);
                 WorkerTelemetry.RecordGeneration(run.Job.Model, outcome, time.GetElapsedTime(started));
                 promptTokens ??= outcome.PromptEvalCount;
                 var completionTokens = tokensBefore + outcome.EvalCount;
@@ -116,14 +135,33 @@ public sealed class JobRunner(
                     : run.Tracker.Snapshot().TokensPerSecond;
                 return new FinalCounts(promptTokens.Value, completionTokens, Math.Round(rate, 1));
             }
-            catch (Exception ex) when (OllamaStreamer.IsTransient(ex) && !run.Token.IsCancellationRequested && retries < settings.MaxOllamaRetries)
+            catch (Exception ex) when (OllamaGenerationClient.IsTransient(ex) && !run.Token.IsCancellationRequested && retries < settings.MaxOllamaRetries)
             {
                 retries++;
                 var backoff = settings.RetryBaseDelay * Math.Pow(2, retries - 1) * (0.5 + Random.Shared.NextDouble());
                 logger.LogWarning(ex, "Ollama call failed for job {JobId}; retry {Retry} of {MaxRetries} in {Delay} ms, continuing after {Tokens} tokens",
                     run.JobId, retries, settings.MaxOllamaRetries, (int)backoff.TotalMilliseconds, run.Tracker.Tokens);
+                run.StalledReason = StalledReasons.Retrying;
+                await liveEvents.PublishAsync(run, force: true);
                 await Task.Delay(backoff, time, run.Token);
+                run.StalledReason = null;
             }
+        }
+    }
+
+    public static string DeadlineMessage(TimeSpan deadline) =>
+        $"The job could not be finished within its deadline of {deadline.TotalMinutes:0.#} minutes (the model server was unavailable or overloaded).";
+
+    /// <summary>Fences this attempt's events and names this worker as the job's owner, for takeover and for watchers.</summary>
+    private async Task RecordRunAsync(GenerationJob job)
+    {
+        try
+        {
+            await runs.RecordAsync(job.JobId, job.Attempt, identity.ConsumerName);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not record job {JobId}'s attempt in Redis; its events go unfenced", job.JobId);
         }
     }
 

@@ -17,34 +17,39 @@ public sealed class LiveEvents(JobEventStream events, TimeProvider time, ILogger
         await job.PublishLock.WaitAsync();
         try
         {
-            if (job.Finished)
+            if (!job.PublishesEvents)
             {
                 return;
             }
 
             var snapshot = job.Tracker.Snapshot();
+            var published = job.Published;
             var batch = new List<(string, string)>(2);
-            var delta = job.Tracker.TextFrom(job.PublishedTextLength);
+            var delta = job.Tracker.TextFrom(published.TextLength);
             if (delta.Length > 0)
             {
-                batch.Add((JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(job.PublishedTextLength, delta))));
+                batch.Add(JobEvents.Text(published.TextLength, delta));
             }
 
-            var progressDue = force || snapshot.Tokens != job.PublishedTokens
-                || time.GetElapsedTime(job.LastProgressPublishedAt) >= ProgressKeepAlive;
+            var progressDue = force || snapshot.Tokens != published.Tokens
+                || time.GetElapsedTime(published.At) >= ProgressKeepAlive;
             if (progressDue)
             {
-                batch.Add((JobEventTypes.Progress, JobEventStream.Serialize(ToPayload(job, snapshot))));
+                batch.Add(JobEvents.Progress(JobStatus.Processing, snapshot, time.GetUtcNow(), job.Attempt,
+                    phase: job.StalledReason is null ? null : JobPhases.Stalled, stalledReason: job.StalledReason));
             }
 
-            await events.AppendAsync(job.JobId, batch);
+            if (!await events.AppendAsync(job.JobId, batch, attempt: job.Attempt))
+            {
+                // A newer attempt runs the job: this one stops at once, before its row write would tell it.
+                logger.LogInformation("Job {JobId} is run by a newer attempt; attempt {Attempt} stops", job.JobId, job.Attempt);
+                job.Advance(RunPhase.Ended);
+                job.Stop(StopReason.TakenOver);
+                return;
+            }
+
             WorkerTelemetry.EventsPublished.Add(batch.Count);
-            job.PublishedTextLength += delta.Length;
-            if (progressDue)
-            {
-                job.PublishedTokens = snapshot.Tokens;
-                job.LastProgressPublishedAt = time.GetTimestamp();
-            }
+            job.RecordPublished(published.TextLength + delta.Length, progressDue ? snapshot : null, time.GetTimestamp());
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
@@ -58,21 +63,21 @@ public sealed class LiveEvents(JobEventStream events, TimeProvider time, ILogger
     }
 
     /// <summary>The job's last events: the text not yet sent, then its terminal event. Nothing is published after.</summary>
-    public async Task FinishAsync(ActiveJob job, string terminalType, string terminalData)
+    public async Task FinishAsync(ActiveJob job, (string Type, string Data) terminal)
     {
         await job.PublishLock.WaitAsync();
         try
         {
-            job.Finished = true;
+            job.Advance(RunPhase.Ended);
             var batch = new List<(string, string)>(2);
-            var delta = job.Tracker.TextFrom(job.PublishedTextLength);
+            var delta = job.Tracker.TextFrom(job.Published.TextLength);
             if (delta.Length > 0)
             {
-                batch.Add((JobEventTypes.Text, JobEventStream.Serialize(new TextPayload(job.PublishedTextLength, delta))));
+                batch.Add(JobEvents.Text(job.Published.TextLength, delta));
             }
 
-            batch.Add((terminalType, terminalData));
-            await events.AppendAsync(job.JobId, batch, terminal: true);
+            batch.Add(terminal);
+            await events.AppendAsync(job.JobId, batch, terminal: true, attempt: job.Attempt);
             WorkerTelemetry.EventsPublished.Add(batch.Count);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
@@ -85,14 +90,4 @@ public sealed class LiveEvents(JobEventStream events, TimeProvider time, ILogger
             job.PublishLock.Release();
         }
     }
-
-    private ProgressPayload ToPayload(ActiveJob job, Progress.ProgressSnapshot snapshot) => new(
-        JobStatus.Processing,
-        (int)snapshot.Percentage,
-        snapshot.Tokens,
-        snapshot.TokensPerSecond,
-        snapshot.ElapsedMs,
-        snapshot.EstimatedRemainingMs,
-        time.GetUtcNow().ToUnixTimeSeconds(),
-        Attempt: job.Attempt);
 }

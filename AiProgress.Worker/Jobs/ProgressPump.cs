@@ -1,6 +1,7 @@
 using AiProgress.Jobs.Telemetry;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Lifecycle;
 using AiProgress.Jobs.Queue;
 using Microsoft.Extensions.Options;
 
@@ -8,16 +9,15 @@ namespace AiProgress.Worker.Jobs;
 
 /// <summary>
 /// One loop for all jobs of this worker: every tick it pushes new text and progress to the jobs' event streams,
-/// every write interval it saves all jobs' progress in one batched transaction, and it keeps the queue entries'
-/// heartbeats fresh. Rows that no longer match (cancelled, taken over) stop their job.
+/// every write interval it saves all jobs' progress in one batched transaction. Rows that no longer match
+/// (cancelled, taken over) stop their job. Heartbeats live apart (<see cref="WorkerHeartbeat"/>), so a slow MySQL
+/// never delays them.
 /// </summary>
 public sealed class ProgressPump(
     ActiveJobs active,
-    JobStore store,
+    JobLifecycle lifecycle,
     JobEventStream events,
     LiveEvents liveEvents,
-    JobQueue queue,
-    WorkerIdentity identity,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<ProgressPump> logger) : BackgroundService
@@ -30,7 +30,7 @@ public sealed class ProgressPump(
         using var untraced = Untraced.Begin();
         var settings = options.Value;
         var lastWrite = time.GetTimestamp();
-        var lastHeartbeat = time.GetTimestamp();
+        var writing = Task.CompletedTask;
         using var timer = new PeriodicTimer(settings.EventInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -43,28 +43,25 @@ public sealed class ProgressPump(
                     .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
-            if (time.GetElapsedTime(lastWrite) >= settings.DatabaseWriteInterval - TimeSpan.FromMilliseconds(20))
+            // A write still under way (a slow or hung MySQL) is not waited for: live events keep flowing, and the
+            // next write, once this one is done, carries the whole state.
+            if (writing.IsCompleted && time.GetElapsedTime(lastWrite) >= settings.DatabaseWriteInterval - TimeSpan.FromMilliseconds(20))
             {
                 lastWrite = time.GetTimestamp();
-                await WriteProgressAsync(jobs, stoppingToken);
+                writing = WriteProgressAsync(jobs, stoppingToken);
             }
 
-            if (time.GetElapsedTime(lastHeartbeat) >= settings.StallTimeout / 3 && events.IsAvailable)
-            {
-                lastHeartbeat = time.GetTimestamp();
-                await HeartbeatAsync(jobs);
-            }
         }
     }
 
     private async Task WriteProgressAsync(IReadOnlyCollection<ActiveJob> jobs, CancellationToken cancellationToken)
     {
         var rows = new List<ProgressRow>(jobs.Count);
-        foreach (var job in jobs.Where(j => !j.Finished && !j.Ending))
+        foreach (var job in jobs.Where(j => j.WritesProgress))
         {
             var snapshot = job.Tracker.Snapshot();
             // Before the first token only elapsed time moves; once a second is enough for that.
-            if (snapshot.Tokens == job.LastWrittenTokens && snapshot.ElapsedMs - job.LastWrittenElapsedMs < 1000)
+            if (snapshot.Tokens == job.Written.Tokens && snapshot.ElapsedMs - job.Written.ElapsedMs < 1000)
             {
                 continue;
             }
@@ -76,21 +73,16 @@ public sealed class ProgressPump(
         try
         {
             // Untraced, like the whole loop: the job's span carries a count of these writes instead.
-            lost = await store.WriteProgressAsync(rows, cancellationToken);
-
-
+            lost = await lifecycle.WriteProgressAsync(rows, cancellationToken);
             foreach (var row in rows)
             {
-                var job = jobs.First(j => j.JobId == row.JobId);
-                job.ProgressWrites++;
-                job.LastWrittenTokens = row.Snapshot.Tokens;
-                job.LastWrittenElapsedMs = row.Snapshot.ElapsedMs;
+                jobs.First(j => j.JobId == row.JobId).RecordWritten(row.Snapshot);
                 ProgressWritten?.Invoke(row.JobId);
             }
 
             WorkerTelemetry.ProgressWrites.Add(rows.Count);
         }
-        catch (Exception ex) when (ex is MySqlConnector.MySqlException or InvalidOperationException or TimeoutException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
         {
             // Generation goes on; the next write carries the whole state and catches up.
             logger.LogWarning(ex, "Could not write progress for {Count} jobs", rows.Count);
@@ -98,23 +90,10 @@ public sealed class ProgressPump(
         }
 
         // A job whose runner is writing its own end meanwhile no longer matches either: that is not a loss.
-        foreach (var job in lost.Select(id => jobs.First(j => j.JobId == id)).Where(j => !j.Ending))
+        foreach (var job in lost.Select(id => jobs.First(j => j.JobId == id)).Where(j => j.WritesProgress))
         {
             logger.LogInformation("Job {JobId} was cancelled or taken over; stopping it here", job.JobId);
             job.Stop(StopReason.TakenOver);
-        }
-    }
-
-    private async Task HeartbeatAsync(IReadOnlyCollection<ActiveJob> jobs)
-    {
-        try
-        {
-            await queue.HeartbeatAsync(identity.ConsumerName, jobs.Select(j => j.Entry.EntryId).ToList());
-            WorkerTelemetry.ReportQueueLength(await queue.LengthAsync());
-        }
-        catch (StackExchange.Redis.RedisException ex)
-        {
-            logger.LogWarning(ex, "Queue heartbeat failed");
         }
     }
 }

@@ -2,29 +2,46 @@ using AiProgress.Jobs.Telemetry;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AiProgress.Jobs;
+using AiProgress.Jobs.Liveness;
 using AiProgress.Jobs.Queue;
+using AiProgress.Worker.Generation;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace AiProgress.Worker.Jobs;
 
 /// <summary>
-/// Takes jobs from the queue, up to <see cref="WorkerOptions.MaxConcurrentJobs"/> at once: new entries first,
-/// then entries whose worker went silent. Idle, it sleeps until Pub/Sub says a job arrived (or the poll interval).
+/// Takes jobs from the queue, up to <see cref="WorkerOptions.MaxConcurrentJobs"/> at once: first jobs whose worker
+/// died (so under load orphans never starve), then new entries. Idle, it sleeps until Pub/Sub says a job arrived
+/// (or the poll interval). While the LLM server is down it takes nothing and probes it until it is back.
 /// </summary>
 public sealed class QueueConsumer(
     JobQueue queue,
     JobRunner runner,
     ActiveJobs active,
     WorkerIdentity identity,
+    WorkerLiveness liveness,
+    LlmServerHealth llm,
+    ExpiredJobs expired,
     IConnectionMultiplexer redis,
     IOptions<WorkerOptions> options,
+    TimeProvider time,
     ILogger<QueueConsumer> logger) : BackgroundService
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<Task, bool> _running = new();
+    private volatile bool _listening;
+    private long _lastRound = time.GetTimestamp();
+    private long _lastOrphanCheck;
 
-    public bool IsListening { get; private set; }
+    /// <summary>How the loop is doing, from the loop itself: listening, gone round lately, or crashed.</summary>
+    public ConsumerLiveness Liveness()
+    {
+        var limit = TimeSpan.FromSeconds(5) + 3 * Max(options.Value.PollInterval, options.Value.LlmRetryInterval);
+        var crash = ExecuteTask is { IsFaulted: true } task ? task.Exception : null;
+        var running = _listening && ExecuteTask is not { IsCompleted: true };
+        return new ConsumerLiveness(running, time.GetElapsedTime(Interlocked.Read(ref _lastRound)), limit, crash);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,8 +54,22 @@ public sealed class QueueConsumer(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await slots.WaitAsync(stoppingToken);
-                var entry = await TakeAsync(settings.StallTimeout);
+                MarkRound();
+                // Waits for a free slot in rounds, so that a worker busy with long jobs still shows it is alive.
+                while (!await slots.WaitAsync(settings.PollInterval, stoppingToken))
+                {
+                    MarkRound();
+                }
+
+                if (!llm.IsAvailable && !await llm.ProbeAsync(stoppingToken))
+                {
+                    slots.Release();
+                    await expired.FailQueuedPastDeadlineAsync(stoppingToken);
+                    await Task.Delay(settings.LlmRetryInterval, time, stoppingToken);
+                    continue;
+                }
+
+                var entry = await TakeAsync(settings);
                 if (entry is null)
                 {
                     slots.Release();
@@ -79,6 +110,8 @@ public sealed class QueueConsumer(
         await Task.WhenAll(_running.Keys).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    private void MarkRound() => Interlocked.Exchange(ref _lastRound, time.GetTimestamp());
+
     private async Task SubscribeAsync(CancellationToken stoppingToken)
     {
         while (true)
@@ -89,10 +122,10 @@ public sealed class QueueConsumer(
                 var subscriber = redis.GetSubscriber();
                 await subscriber.SubscribeAsync(RedisKeys.QueueWake, (_, _) => _wake.Writer.TryWrite(true));
                 await subscriber.SubscribeAsync(RedisKeys.Cancel, (_, jobId) => active.Stop(jobId!, StopReason.Cancelled));
-                IsListening = true;
+                _listening = true;
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 logger.LogWarning(ex, "Redis is not reachable yet; retrying");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
@@ -112,13 +145,27 @@ public sealed class QueueConsumer(
         }
     }
 
-    private async Task<QueueEntry?> TakeAsync(TimeSpan stallTimeout)
+    private async Task<QueueEntry?> TakeAsync(WorkerOptions settings)
     {
         using var untraced = Untraced.Begin();
         try
         {
-            return await queue.TakeNewAsync(identity.ConsumerName)
-                ?? await queue.ClaimStalledAsync(identity.ConsumerName, stallTimeout);
+            if (time.GetElapsedTime(_lastOrphanCheck) >= settings.OrphanCheckInterval)
+            {
+                var orphan = await queue.ClaimOrphanAsync(identity.ConsumerName, liveness.AliveAmongAsync, active.RunsEntry,
+                    orphanIdle: TimeSpan.FromMilliseconds(500), settings.StallTimeout);
+                if (orphan is not null)
+                {
+                    // Another may be waiting right behind it: look again at once.
+                    WorkerTelemetry.JobsTakenOver.Add(1);
+                    logger.LogInformation("Took over job {JobId} from a worker that died or stalled", orphan.JobId);
+                    return orphan;
+                }
+
+                _lastOrphanCheck = time.GetTimestamp();
+            }
+
+            return await queue.TakeNewAsync(identity.ConsumerName);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -130,7 +177,7 @@ public sealed class QueueConsumer(
     private async Task WaitForWakeAsync(TimeSpan pollInterval, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(pollInterval);
+        timeout.CancelAfter(Min(pollInterval, options.Value.OrphanCheckInterval));
         try
         {
             await _wake.Reader.ReadAsync(timeout.Token);
@@ -139,4 +186,9 @@ public sealed class QueueConsumer(
         {
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
+
+public readonly record struct ConsumerLiveness(bool Listening, TimeSpan SinceLastRound, TimeSpan Limit, Exception? Exception);

@@ -1,3 +1,5 @@
+using AiProgress.Jobs.Lifecycle;
+
 namespace AiProgress.Worker.Progress;
 
 /// <summary>
@@ -92,11 +94,3 @@ public sealed class ProgressTracker
     /// <summary>Stays below 100 until the job is completed; only the completion write says 100.</summary>
     private double PercentageFor(int tokens) => Math.Min(99.0, Math.Round(tokens * 100.0 / _maxTokens, 1));
 }
-
-public sealed record ProgressSnapshot(
-    int Tokens,
-    double TokensPerSecond,
-    long ElapsedMs,
-    long? EstimatedRemainingMs,
-    double Percentage,
-    int TextLength);

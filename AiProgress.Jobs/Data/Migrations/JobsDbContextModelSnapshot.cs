@@ -93,6 +93,10 @@ namespace AiProgress.Jobs.Data.Migrations
                         .HasColumnType("double")
                         .HasColumnName("progress_percentage");
 
+                    b.Property<int>("OutageHandbacks")
+                        .HasColumnType("int")
+                        .HasColumnName("outage_handbacks");
+
                     b.Property<string>("Prompt")
                         .IsRequired()
                         .HasColumnType("longtext")
@@ -101,12 +105,6 @@ namespace AiProgress.Jobs.Data.Migrations
                     b.Property<int?>("PromptTokens")
                         .HasColumnType("int")
                         .HasColumnName("prompt_tokens");
-
-                    b.Property<string>("QueueEntryId")
-                        .HasMaxLength(40)
-                        .IsUnicode(false)
-                        .HasColumnType("varchar(40)")
-                        .HasColumnName("queue_entry_id");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("datetime(6)")

@@ -7,9 +7,9 @@ export interface MergeResult {
 }
 
 /**
- * Places a `text` event at its offset, so replays and duplicates (a resume, a snapshot after
- * reopening) change nothing. Where the overlap disagrees with what is here, the server's text wins:
- * that only happens when a restart's reset was missed.
+ * The contract's merge rule (the server's TextMerge is the same; both are checked against
+ * AiProgress.Jobs/Events/text-merge-cases.json): replays and duplicates change nothing, an overlap that
+ * disagrees is won by the newer event, and a delta beyond the end is a gap the caller asks again about.
  */
 export function mergeText(current: string, event: TextData): MergeResult {
   const base = event.reset ? '' : current

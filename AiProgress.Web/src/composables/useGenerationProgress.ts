@@ -100,7 +100,7 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     currentTokens.value = data.completion_tokens
     tokensPerSecond.value = data.tokens_per_second
     clock.report(data.elapsed_time, 0)
-    end()
+    stop()
     options.onComplete?.(data)
   }
 
@@ -109,7 +109,7 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     clock.report(clock.elapsed.value, null)
     status.value = data.status === 'cancelled' ? 'cancelled' : 'failed'
     errorMessage.value = data.error || status.value
-    end()
+    stop()
     options.onError?.(errorMessage.value)
   }
 
@@ -128,7 +128,7 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     } catch (cause) {
       if (!(cause instanceof ApiError && (cause.status === 404 || cause.status === 400))) return true
       errorMessage.value = 'This job does not exist (or belongs to another browser).'
-      end()
+      stop()
       options.onError?.(errorMessage.value)
       return false
     }
@@ -149,14 +149,14 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     stream.open()
   }
 
-  function end() {
+  function stop() {
     isTracking.value = false
     stream.close()
   }
 
   watch(() => toValue(jobId), () => {
     const wasTracking = isTracking.value
-    end()
+    stop()
     reset()
     if (wasTracking || immediate) start()
   }, { immediate })
@@ -181,6 +181,6 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     connectionError: stream.error,
     lastEventId: stream.lastEventId,
     start,
-    stop: end,
+    stop,
   }
 }

@@ -14,13 +14,14 @@ namespace AiProgress.Api.Live;
 /// stream by id, so Last-Event-ID resumes exactly). Without Redis it falls back to the seed's design:
 /// poll the row every 200 ms and send what changed.
 /// </summary>
-public sealed class ProgressStreamer(
+public sealed class SseProgressHandler(
     JobService jobs,
     JobEventStream events,
     JobEventNotifier notifier,
+    StallWatch stalls,
     IOptions<ApiOptions> options,
     TimeProvider time,
-    ILogger<ProgressStreamer> logger)
+    ILogger<SseProgressHandler> logger)
 {
     private static readonly TimeSpan ClientRetry = TimeSpan.FromSeconds(2);
 
@@ -94,6 +95,7 @@ public sealed class ProgressStreamer(
         }
 
         var lastRowCheck = time.GetTimestamp();
+        var lastStallCheck = time.GetTimestamp();
         while (true)
         {
             if (!events.IsAvailable)
@@ -121,6 +123,15 @@ public sealed class ProgressStreamer(
                 if (row is null || (row.Status != JobStatus.Processing && await SendRowAsync(stream, row, cancellationToken)))
                 {
                     return;
+                }
+            }
+
+            if (fresh.Count == 0 && time.GetElapsedTime(lastStallCheck) >= options.Value.StallCheckInterval)
+            {
+                lastStallCheck = time.GetTimestamp();
+                if (await stalls.ReasonAsync(job.JobId, stream.Status) is { } reason && reason != stream.StalledReason)
+                {
+                    await stream.SendStalledAsync(reason, cancellationToken);
                 }
             }
 

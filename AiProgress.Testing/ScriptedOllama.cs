@@ -4,13 +4,16 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace AiProgress.Tests.Infrastructure;
+namespace AiProgress.Testing;
 
 /// <summary>
 /// An Ollama-protocol server whose every chat call follows a script: what a real model cannot do on demand
 /// (exact token rates, stalls, 5xx, a stream cut mid-way). It complements the real local model, never replaces it.
+/// The tests and the benchmarks share it.
 /// </summary>
 public sealed class ScriptedOllama : IAsyncDisposable
 {
@@ -51,6 +54,7 @@ public sealed class ScriptedOllama : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
         var app = builder.Build();
         var server = new ScriptedOllama(app, model);
         app.MapGet("/api/version", () => Results.Json(new { version = "0.12.6-scripted" }));
@@ -85,12 +89,14 @@ public sealed class ScriptedOllama : IAsyncDisposable
         try
         {
             await Task.Delay(script.FirstTokenDelay, aborted);
+            var start = MicroClock.NowMicros;
             for (var i = 0; i < count; i++)
             {
                 if (i == script.StallAfter) await Task.Delay(Timeout.Infinite, aborted);
                 if (i == script.CutAfter) { await Task.Delay(100); context.Abort(); return; }
-                if (i > 0) await Task.Delay(script.Interval, aborted);
-                await WriteLineAsync(context, new { model, created_at = DateTime.UtcNow, message = new { role = "assistant", content = OllamaScript.Piece(i) }, done = false });
+                var wait = start + (long)(i * script.Interval.TotalMicroseconds) - MicroClock.NowMicros;
+                if (wait > 500) await Task.Delay(TimeSpan.FromMicroseconds(wait), aborted);
+                await WriteLineAsync(context, new { model, created_at = DateTime.UtcNow, message = new { role = "assistant", content = script.Content(i) }, done = false });
             }
 
             await WriteLineAsync(context, new

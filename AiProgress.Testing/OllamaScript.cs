@@ -1,11 +1,14 @@
-namespace AiProgress.Tests.Infrastructure;
+namespace AiProgress.Testing;
 
 /// <summary>What the scripted Ollama server does for one chat call: exact timings, stalls, breaks and errors.</summary>
 public sealed record OllamaScript
 {
     /// <summary>Tokens to stream (capped by the request's num_predict, which then ends with done_reason "length").</summary>
     public int Tokens { get; init; } = 20;
+    /// <summary>Token i is written at start + i × Interval: a fixed schedule, so timer slack never lowers the rate.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMilliseconds(5);
+    /// <summary>The text of token i; by default <see cref="Piece"/>, so tests know the exact text.</summary>
+    public Func<int, string> Content { get; init; } = Piece;
     /// <summary>"Reading the prompt": nothing is sent for this long.</summary>
     public TimeSpan FirstTokenDelay { get; init; } = TimeSpan.Zero;
     /// <summary>After this many tokens the server goes silent, connection open, until the client leaves.</summary>
@@ -20,4 +23,13 @@ public sealed record OllamaScript
 
     public static OllamaScript Steady(int tokens, double tokensPerSecond) =>
         new() { Tokens = tokens, Interval = TimeSpan.FromSeconds(1 / tokensPerSecond) };
+
+    /// <summary>As many tokens as each request asks for, each "t&lt;microseconds&gt; " of the moment it was written (<see cref="MicroClock"/>).</summary>
+    public static OllamaScript Timestamped(double tokensPerSecond, TimeSpan firstTokenDelay = default) => new()
+    {
+        Tokens = int.MaxValue,
+        Interval = TimeSpan.FromSeconds(1 / tokensPerSecond),
+        FirstTokenDelay = firstTokenDelay,
+        Content = _ => MicroClock.Token(MicroClock.NowMicros),
+    };
 }

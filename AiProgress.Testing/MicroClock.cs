@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace AiProgress.Benchmarks.Pipeline;
+namespace AiProgress.Testing;
 
 /// <summary>
 /// One monotonic clock for the scripted server and the SSE clients (all in this process): tokens carry the
 /// microsecond they were written ("t123456 "), so a client can tell how old the text it receives is.
 /// </summary>
-internal static partial class BenchClock
+public static partial class MicroClock
 {
     private static readonly long Origin = Stopwatch.GetTimestamp();
 

@@ -1,9 +1,9 @@
-using AiProgress.LocalOllama.Settings;
+using AiProgress.ServiceDefaults;
 
 namespace AiProgress.LocalOllama.Models;
 
 /// <summary>The models this server serves, filled once at start-up by <see cref="ModelLoader"/>.</summary>
-internal sealed class ModelCatalog : IDisposable
+internal sealed class ServedModels : IDisposable
 {
     private volatile IReadOnlyList<LoadedModel> _models = [];
 
@@ -23,8 +23,7 @@ internal sealed class ModelCatalog : IDisposable
         {
             return null;
         }
-        var wanted = ModelNames.Normalize(name);
-        return _models.FirstOrDefault(m => string.Equals(ModelNames.Normalize(m.Name), wanted, StringComparison.OrdinalIgnoreCase));
+        return _models.FirstOrDefault(m => ModelName.Same(m.Name, name));
     }
 
     public void Dispose()

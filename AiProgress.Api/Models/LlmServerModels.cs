@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using AiProgress.ServiceDefaults;
 using OllamaSharp;
 
 namespace AiProgress.Api.Models;
@@ -9,12 +10,12 @@ public sealed record ModelInfo(string Name, long Size, string? Family, string? P
 public sealed record ModelsResponse(string DefaultModel, IReadOnlyList<ModelInfo> Models);
 
 /// <summary>The models the LLM server offers, cached briefly so that validating a create costs no round trip.</summary>
-public sealed class ModelCatalog(IHttpClientFactory httpClients, IMemoryCache cache, IOptions<ApiOptions> options)
+public sealed class LlmServerModels(IHttpClientFactory httpClients, IMemoryCache cache, IOptions<ApiOptions> options)
 {
     public const string HttpClientName = "ollama";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    public string DefaultModel => options.Value.DefaultModel;
+    public string DefaultModel => ModelName.Canonical(options.Value.DefaultModel);
 
     public async Task<ModelsResponse> GetAsync(CancellationToken cancellationToken)
     {
@@ -29,9 +30,6 @@ public sealed class ModelCatalog(IHttpClientFactory httpClients, IMemoryCache ca
         return new ModelsResponse(DefaultModel, models!);
     }
 
-    /// <summary>Whether the server offers the model; Ollama treats "name" and "name:latest" as one.</summary>
-    public static bool Offers(ModelsResponse catalog, string model) => catalog.Models.Any(m =>
-        string.Equals(m.Name, model, StringComparison.Ordinal)
-        || string.Equals(m.Name, model + ":latest", StringComparison.Ordinal)
-        || string.Equals(m.Name + ":latest", model, StringComparison.Ordinal));
+    /// <summary>Whether the server offers the model, by Ollama's naming rule.</summary>
+    public static bool Offers(ModelsResponse catalog, string model) => catalog.Models.Any(m => ModelName.Same(m.Name, model));
 }

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Hosting;
 
-namespace AiProgress.Benchmarks.Pipeline;
+namespace AiProgress.Testing;
 
 /// <summary>
 /// Replaces the hosts' console lifetime, which would turn Ctrl+C or SIGTERM into "stop this one host" and leave
 /// the benchmark running against a stopped API or worker: the signal ends the whole process, servers included.
 /// </summary>
-internal sealed class QuietLifetime : IHostLifetime
+public sealed class QuietLifetime : IHostLifetime
 {
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,7 +1,6 @@
 using AiProgress.Jobs.Data;
 using AiProgress.Tests.Infrastructure;
-using AiProgress.Worker.Jobs;
-using AiProgress.Worker.Progress;
+using AiProgress.Jobs.Lifecycle;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,8 +8,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace AiProgress.Tests.Data;
 
-/// <summary>The worker's fenced, batched progress writes against a real MariaDB.</summary>
-public class JobStoreTests : IAsyncLifetime
+/// <summary>The job's row transitions against a real MariaDB: fenced, batched progress writes, attempts, UTC instants.</summary>
+public class JobLifecycleTests : IAsyncLifetime
 {
     private ServiceProvider _services = null!;
 
@@ -21,7 +20,7 @@ public class JobStoreTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:db"] = await server.CreateDatabaseAsync("jobstore") });
         builder.AddJobsDatabase();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<JobLifecycle>();
         _services = builder.Services.BuildServiceProvider();
         await _services.MigrateJobsDatabaseAsync();
     }
@@ -29,13 +28,13 @@ public class JobStoreTests : IAsyncLifetime
     [Fact]
     public async Task One_batched_write_updates_every_owned_row_and_names_the_rows_this_worker_lost()
     {
-        var store = _services.GetRequiredService<JobStore>();
+        var lifecycle = _services.GetRequiredService<JobLifecycle>();
         var owned = await InsertAsync(JobStatus.Processing, attempt: 1);
         var takenOver = await InsertAsync(JobStatus.Processing, attempt: 2);
         var cancelled = await InsertAsync(JobStatus.Cancelled, attempt: 1);
         var snapshot = new ProgressSnapshot(42, 12.5, 3400, 5000, 40, 10);
 
-        var lost = await store.WriteProgressAsync(
+        var lost = await lifecycle.WriteProgressAsync(
             [new ProgressRow(owned, 1, snapshot, "Once upon"), new ProgressRow(takenOver, 1, snapshot, "stale"), new ProgressRow(cancelled, 1, snapshot, "stale")],
             CancellationToken.None);
 
@@ -49,14 +48,57 @@ public class JobStoreTests : IAsyncLifetime
     [Fact]
     public async Task Writing_the_same_progress_twice_still_counts_as_owned()
     {
-        var store = _services.GetRequiredService<JobStore>();
+        var lifecycle = _services.GetRequiredService<JobLifecycle>();
         var job = await InsertAsync(JobStatus.Processing, attempt: 1);
         var row = new ProgressRow(job, 1, new ProgressSnapshot(1, 1, 1, 1, 1, 1), "a");
 
-        await store.WriteProgressAsync([row], CancellationToken.None);
-        var lost = await store.WriteProgressAsync([row], CancellationToken.None);
+        await lifecycle.WriteProgressAsync([row], CancellationToken.None);
+        var lost = await lifecycle.WriteProgressAsync([row], CancellationToken.None);
 
         Assert.Empty(lost);
+    }
+
+    [Fact]
+    public async Task Deliveries_beginning_at_once_each_get_their_own_attempt()
+    {
+        var lifecycle = _services.GetRequiredService<JobLifecycle>();
+        var job = await InsertAsync(JobStatus.Queued, attempt: 0);
+
+        var begun = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => lifecycle.BeginAttemptAsync(job, CancellationToken.None))));
+
+        Assert.Equal(Enumerable.Range(1, 8), begun.Select(j => j!.Attempt).Order());
+        Assert.All(begun, j => Assert.Equal(JobStatus.Processing, j!.Status));
+    }
+
+    [Fact]
+    public async Task A_terminal_job_never_changes_again()
+    {
+        var lifecycle = _services.GetRequiredService<JobLifecycle>();
+        var job = await InsertAsync(JobStatus.Queued, attempt: 0);
+        var attempt = (await lifecycle.BeginAttemptAsync(job, CancellationToken.None))!.Attempt;
+
+        Assert.True(await lifecycle.CancelAsync(job, CancellationToken.None));
+
+        Assert.False(await lifecycle.CompleteAsync(job, attempt, new FinalCounts(1, 2, 3), "text", 10, CancellationToken.None));
+        Assert.False(await lifecycle.FailAsync(job, attempt, "late", null, CancellationToken.None));
+        Assert.False(await lifecycle.CancelAsync(job, CancellationToken.None));
+        Assert.Null(await lifecycle.BeginAttemptAsync(job, CancellationToken.None));
+        Assert.Equal((JobStatus.Cancelled, ""), ((await ReadAsync())[job].Status, (await ReadAsync())[job].GeneratedText));
+    }
+
+    [Fact]
+    public async Task Instants_come_back_as_UTC_from_EF_and_from_raw_reads()
+    {
+        var lifecycle = _services.GetRequiredService<JobLifecycle>();
+        var job = await InsertAsync(JobStatus.Queued, attempt: 0);
+        var begun = (await lifecycle.BeginAttemptAsync(job, CancellationToken.None))!;
+
+        Assert.Equal(DateTimeKind.Utc, begun.StartedAt!.Value.Kind);
+        Assert.Equal(DateTimeKind.Utc, (await ReadAsync())[job].CreatedAt.Kind);
+        Assert.InRange((DateTime.UtcNow - begun.StartedAt.Value).TotalSeconds, -5, 5);
+        await using var connection = await _services.GetRequiredService<MySqlConnector.MySqlDataSource>().OpenConnectionAsync();
+        await using var command = new MySqlConnector.MySqlCommand($"SELECT started_at FROM ai_generation_jobs WHERE job_id = '{job}'", connection);
+        Assert.Equal(DateTimeKind.Utc, ((DateTime)(await command.ExecuteScalarAsync())!).Kind);
     }
 
     private async Task<string> InsertAsync(string status, int attempt)

@@ -13,7 +13,7 @@ namespace AiProgress.Worker.Generation;
 /// One streaming chat call to Ollama for a job. A non-empty <c>textSoFar</c> goes in as an assistant prefill,
 /// which Ollama continues: that is how a retried or taken-over job picks up where the watchers left it.
 /// </summary>
-public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<WorkerOptions> options)
+public sealed class OllamaGenerationClient(IHttpClientFactory httpClients, LlmServerHealth health, IOptions<WorkerOptions> options)
 {
     public const string HttpClientName = "ollama";
 
@@ -40,7 +40,19 @@ public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<Work
         idle.CancelAfter(settings.FirstTokenTimeout);
         using var closeOnCancel = CancellableResponseHandler.CloseBodiesOn(idle.Token);
         var sawToken = false;
+        var serverDown = false;
         var requestStarted = Stopwatch.GetTimestamp();
+        // No first token for a while: a long prompt, or a server that is not there (a proxy can accept the
+        // connection of a dead one and never answer)? Its health endpoint tells within seconds, not minutes.
+        var suspicion = Task.Run(async () =>
+        {
+            await Task.Delay(settings.LlmProbeAfter, idle.Token);
+            if (!Volatile.Read(ref sawToken) && !await health.ConfirmUpAsync(idle.Token))
+            {
+                serverDown = true;
+                await idle.CancelAsync();
+            }
+        }, CancellationToken.None);
         try
         {
             await foreach (var chunk in client.ChatAsync(request, idle.Token).WithCancellation(idle.Token))
@@ -60,7 +72,7 @@ public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<Work
                 {
                     if (!sawToken)
                     {
-                        sawToken = true;
+                        Volatile.Write(ref sawToken, true);
                         activity?.AddEvent(new ActivityEvent("gen_ai.first_token"));
                         WorkerTelemetry.TimeToFirstToken.Record(Stopwatch.GetElapsedTime(requestStarted).TotalSeconds,
                             new KeyValuePair<string, object?>("gen_ai.request.model", job.Model),
@@ -75,10 +87,30 @@ public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<Work
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or HttpRequestException
             && idle.IsCancellationRequested)
         {
-            // The body was closed under the read: by a cancel or shutdown (the caller's token), or by our own timer.
+            // The body was closed under the read: by a cancel or shutdown (the caller's token), by our own timer, or
+            // because the server was found down.
             cancellationToken.ThrowIfCancellationRequested();
+            if (serverDown)
+            {
+                throw new LlmUnavailableException("The model server is not answering.", ex);
+            }
+
             activity?.SetStatus(ActivityStatusCode.Error, "timeout");
             throw new OllamaTimeoutException(sawToken ? settings.TokenTimeout : settings.FirstTokenTimeout, !sawToken);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+        {
+            throw new LlmUnavailableException("The model server cannot be reached.", ex);
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode == HttpStatusCode.ServiceUnavailable)
+        {
+            // Busy (a full queue answers 503 too) is worth a retry; down is an outage.
+            if (!await health.ConfirmUpAsync(cancellationToken))
+            {
+                throw new LlmUnavailableException("The model server is unavailable.", ex);
+            }
+
+            throw;
         }
         catch (HttpRequestException ex) when (ex.StatusCode is { } status && (int)status is >= 400 and < 500 && status != HttpStatusCode.TooManyRequests)
         {
@@ -89,7 +121,18 @@ public sealed class OllamaStreamer(IHttpClientFactory httpClients, IOptions<Work
             throw new OllamaRejectedException(ex.Message, ex);
         }
 
+        finally
+        {
+            await idle.CancelAsync();
+            await suspicion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
+        if (serverDown)
+        {
+            throw new LlmUnavailableException("The model server is not answering.");
+        }
+
         if (idle.IsCancellationRequested)
         {
             throw new OllamaTimeoutException(sawToken ? settings.TokenTimeout : settings.FirstTokenTimeout, !sawToken);

@@ -1,0 +1,39 @@
+using AiProgress.Jobs;
+using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Events;
+using StackExchange.Redis;
+
+namespace AiProgress.Api.Live;
+
+/// <summary>
+/// Why a job that is not over does not move, from what the workers leave in Redis: the LLM server marked down,
+/// or the worker named as the job's owner without a live mark. One round trip.
+/// </summary>
+public sealed class StallWatch(IConnectionMultiplexer redis)
+{
+    public async Task<string?> ReasonAsync(string jobId, string status)
+    {
+        if (JobStatus.IsTerminal(status))
+        {
+            return null;
+        }
+
+        var db = redis.GetDatabase();
+        var batch = db.CreateBatch();
+        var llmDown = batch.KeyExistsAsync(RedisKeys.LlmUnavailable);
+        var owner = batch.HashGetAsync(RedisKeys.JobRun(jobId), "worker");
+        batch.Execute();
+        if (await llmDown)
+        {
+            return StalledReasons.LlmUnavailable;
+        }
+
+        var worker = await owner;
+        if (status != JobStatus.Processing || worker.IsNull)
+        {
+            return null;
+        }
+
+        return await db.KeyExistsAsync(RedisKeys.WorkerAlive((string)worker!)) ? null : StalledReasons.WorkerLost;
+    }
+}

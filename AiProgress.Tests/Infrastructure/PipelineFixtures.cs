@@ -1,0 +1,24 @@
+namespace AiProgress.Tests.Infrastructure;
+
+/// <summary>The pipeline without an in-process worker: tests start their own (in process, or as processes to kill).</summary>
+public class ApiOnlyFixture : PipelineFixture
+{
+    protected override bool StartWorker => false;
+}
+
+/// <summary>Without a worker, and with a MariaDB of its own, so that tests may stop and restart the database.</summary>
+public class WorkerlessFixture : ApiOnlyFixture
+{
+    protected override bool PrivateDatabaseServer => true;
+}
+
+/// <summary>Streams re-read the row every second instead of every five, so a lost event shows quickly.</summary>
+public class FastRowCheckFixture : PipelineFixture
+{
+    protected override Dictionary<string, string?> ApiSettings()
+    {
+        var settings = base.ApiSettings();
+        settings["Api:DatabaseCheckInterval"] = "00:00:01";
+        return settings;
+    }
+}

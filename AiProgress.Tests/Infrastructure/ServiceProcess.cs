@@ -1,0 +1,32 @@
+namespace AiProgress.Tests.Infrastructure;
+
+/// <summary>
+/// The real worker and API as processes of their own, so a test can kill them the hard way (SIGKILL) mid-job
+/// or run them in another time zone than the test process.
+/// </summary>
+public static class ServiceProcess
+{
+    public static ServerProcess StartWorker(IDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start("AiProgress.Worker", FreePort.Next(), settings, environment);
+
+    /// <summary>The API on a free port; wait for <paramref name="url"/> to answer before using it.</summary>
+    public static ServerProcess StartApi(IDictionary<string, string?> settings, out Uri url, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var port = FreePort.Next();
+        url = new Uri($"http://127.0.0.1:{port}");
+        return Start("AiProgress.Api", port, settings, environment);
+    }
+
+    private static ServerProcess Start(string project, int port, IDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment)
+    {
+        var assembly = RepositoryPaths.ProjectOutput(project, project + ".dll");
+        if (!File.Exists(assembly))
+        {
+            // The test project references the services, so their output sits beside ours as well.
+            assembly = Path.Combine(AppContext.BaseDirectory, project + ".dll");
+        }
+
+        IEnumerable<string> arguments = [assembly, "--urls", $"http://127.0.0.1:{port}", .. settings.Select(s => $"--{s.Key}={s.Value}")];
+        return ServerProcess.Start("dotnet", arguments, environment);
+    }
+}
