@@ -17,7 +17,14 @@ web_passed=$(grep -oE 'Tests +[0-9]+ passed' "$log" | awk '{s+=$2} END {print s+
 web_failed=$(grep -oE 'Tests +([0-9]+ passed \| )?[0-9]+ failed' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
 
 echo "== .NET: AiProgress.Tests"
+figures=AiProgress.Tests/TestResults/fault-figures.md
+rm -f "$figures"
 dotnet test AiProgress.Tests/AiProgress.Tests.csproj --nologo "$@" 2>&1 | tee -a "$log" || status=1
+
+if [ -f "$figures" ]; then
+  echo "== Faults injected (SIGKILL) and how the system healed"
+  cat "$figures"
+fi
 
 # dotnet test prints "Passed!  - Failed: F, Passed: P, ..." per assembly; add the web counts to one closing line.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

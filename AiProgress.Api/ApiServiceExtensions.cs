@@ -31,6 +31,7 @@ public static class ApiServiceExtensions
         builder.Services.AddSingleton<JobEventNotifier>();
         builder.Services.AddSingleton<SseProgressHandler>();
         builder.Services.AddSingleton<StallWatch>();
+        builder.Services.AddSingleton<QueueThroughput>();
         builder.Services.AddExceptionHandler<DependencyOutageHandler>();
         builder.Services.AddHealthChecks().AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
         builder.Services.AddSingleton<StreamLimiter>();

@@ -53,10 +53,16 @@ public sealed class MariaDbServer : IAsyncDisposable
     }
 
     /// <summary>Kills the server and starts it again on the same port and data: what a MySQL restart looks like.</summary>
-    public async Task RestartAsync(TimeSpan downtime)
+    public async Task RestartAsync(TimeSpan downtime, Func<Task>? whileDown = null)
     {
         await _process.KillAsync();
-        await Task.Delay(downtime);
+        var down = Task.Delay(downtime);
+        if (whileDown is not null)
+        {
+            await whileDown();
+        }
+
+        await down;
         _process = ServerProcess.Start("mariadbd", _arguments);
         await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(60));
     }

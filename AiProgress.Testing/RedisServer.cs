@@ -20,7 +20,7 @@ public sealed class RedisServer : IAsyncDisposable
     public async Task StartAsync()
     {
         _process = ServerProcess.Start("redis-server",
-            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--appendonly", "yes", "--save", "", "--pidfile", Path.Combine(_directory, "redis.pid")]);
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--pidfile", Path.Combine(_directory, "redis.pid")]);
         await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(20));
     }
 

@@ -29,8 +29,11 @@ public sealed class ScriptedOllama : IAsyncDisposable
         Model = model;
     }
 
-    /// <summary>The one model this server offers.</summary>
+    /// <summary>The model this server streams for.</summary>
     public string Model { get; }
+
+    /// <summary>More names /api/tags lists, for an API that validates against this server while a worker uses another.</summary>
+    public ConcurrentBag<string> AlsoListed { get; } = [];
 
     public string Url => _app.Urls.First();
 
@@ -60,7 +63,8 @@ public sealed class ScriptedOllama : IAsyncDisposable
         app.MapGet("/api/version", () => Results.Json(new { version = "0.12.6-scripted" }));
         app.MapGet("/api/tags", () => Results.Json(new
         {
-            models = new[] { new { name = server.Model, model = server.Model, size = 1, modified_at = DateTime.UtcNow, details = new { family = "scripted" } } },
+            models = server.AlsoListed.Prepend(server.Model)
+                .Select(name => new { name, model = name, size = 1, modified_at = DateTime.UtcNow, details = new { family = "scripted" } }),
         }));
         app.MapPost("/api/chat", server.ChatAsync);
         await app.StartAsync();

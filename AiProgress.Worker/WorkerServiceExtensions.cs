@@ -23,6 +23,8 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<WorkerIdentity>();
         builder.Services.AddSingleton<JobEndings>();
         builder.Services.AddSingleton<ExpiredJobs>();
+        builder.Services.AddSingleton<Progress.CompletionLengths>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Progress.CompletionLengths>());
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<LiveEvents>();
         builder.Services.AddSingleton<WorkerHeartbeat>();

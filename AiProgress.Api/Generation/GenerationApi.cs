@@ -35,7 +35,7 @@ public static partial class GenerationApi
     }
 
     private static async Task<Results<Ok<JobStatusResponse>, ProblemHttpResult>> GetStatus(
-        string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
+        string jobId, HttpContext context, JobService jobs, QueueThroughput throughput, CancellationToken cancellationToken)
     {
         var (job, problem) = await FindOwnJobAsync(jobId, context, jobs, cancellationToken);
         if (job is null)
@@ -43,7 +43,9 @@ public static partial class GenerationApi
             return problem!;
         }
 
-        return TypedResults.Ok(JobStatusResponse.From(job, await jobs.QueuePositionAsync(job, cancellationToken), includeText: true));
+        var position = await jobs.QueuePositionAsync(job, cancellationToken);
+        var estimatedStart = position is { } place ? await throughput.EstimatedStartAsync(job.Model, place, cancellationToken) : null;
+        return TypedResults.Ok(JobStatusResponse.From(job, position, includeText: true, estimatedStart));
     }
 
     private static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListJobs(

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Events;
 
 namespace AiProgress.Api.Generation;
 
@@ -23,6 +24,8 @@ public sealed record JobStatusResponse(
     long ElapsedTime,
     long? EstimatedTimeRemaining,
     long? QueuePosition,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? EstimatedStart,
+    string? Phase,
     int? PromptTokens,
     int? CompletionTokens,
     int? TotalTokens,
@@ -33,9 +36,10 @@ public sealed record JobStatusResponse(
     string? ErrorMessage,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Text)
 {
-    public static JobStatusResponse From(GenerationJob job, long? queuePosition, bool includeText) => new(
+    public static JobStatusResponse From(GenerationJob job, long? queuePosition, bool includeText, long? estimatedStart = null) => new(
         job.JobId, job.Status, job.Model, job.ProgressPercentage, job.CurrentTokens, job.TokensPerSecond,
-        job.ElapsedTime, job.EstimatedTimeRemaining, queuePosition, job.PromptTokens, job.CompletionTokens,
+        job.ElapsedTime, job.EstimatedTimeRemaining, queuePosition, estimatedStart,
+        JobStatus.IsTerminal(job.Status) ? null : JobEvents.PhaseOf(job.Status, job.CurrentTokens), job.PromptTokens, job.CompletionTokens,
         job.TotalTokens, job.CreatedAt, job.StartedAt, job.CompletedAt, job.LastUpdateAt,
         job.ErrorMessage, includeText ? job.GeneratedText : null);
 }

@@ -19,6 +19,7 @@ public sealed class SseProgressHandler(
     JobEventStream events,
     JobEventNotifier notifier,
     StallWatch stalls,
+    QueueThroughput throughput,
     IOptions<ApiOptions> options,
     TimeProvider time,
     ILogger<SseProgressHandler> logger)
@@ -177,6 +178,7 @@ public sealed class SseProgressHandler(
     private async Task<bool> SendRowAsync(WatcherStream stream, GenerationJob row, CancellationToken cancellationToken)
     {
         var position = await jobs.QueuePositionAsync(row, cancellationToken);
-        return await stream.SendRowAsync(row, position, cancellationToken);
+        var estimatedStart = position is { } place ? await throughput.EstimatedStartAsync(row.Model, place, cancellationToken) : null;
+        return await stream.SendRowAsync(row, position, cancellationToken, estimatedStart);
     }
 }

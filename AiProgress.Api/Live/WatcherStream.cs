@@ -64,14 +64,14 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     }
 
     /// <summary>Sends a row read from MySQL; true when that was the terminal event.</summary>
-    public async Task<bool> SendRowAsync(GenerationJob row, long? queuePosition, CancellationToken cancellationToken)
+    public async Task<bool> SendRowAsync(GenerationJob row, long? queuePosition, CancellationToken cancellationToken, long? estimatedStart = null)
     {
         if (row.GeneratedText.Length > Seen.TextLength)
         {
             await SendAsync(NextRowEvent(JobEvents.Text(Seen.TextLength, row.GeneratedText[Seen.TextLength..])), cancellationToken);
         }
 
-        var (type, data) = JobEvents.FromRow(row, queuePosition, time.GetUtcNow());
+        var (type, data) = JobEvents.FromRow(row, queuePosition, time.GetUtcNow(), estimatedStart);
         var state = $"{row.Status}|{row.LastUpdateAt?.Ticks}|{queuePosition}";
         if (type == JobEventTypes.Progress && state == _lastRowState)
         {

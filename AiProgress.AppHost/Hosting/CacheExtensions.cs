@@ -8,7 +8,10 @@ public static class CacheExtensions
     {
         if (mode == HostingMode.Containers)
         {
-            var container = builder.AddRedis(name).WithDataVolume("aiprogress-redis").WithPersistence(TimeSpan.FromSeconds(10), 1);
+            // Every write in the append-only file, synced before it is acknowledged, as in local mode: a crash
+            // loses no queued job (Redis groups the syncs of one event-loop turn, so the cost stays small).
+            var container = builder.AddRedis(name).WithDataVolume("aiprogress-redis")
+                .WithArgs("--appendonly", "yes", "--appendfsync", "always");
             return builder.CreateResourceBuilder<IResourceWithConnectionString>(container.Resource);
         }
 
@@ -26,6 +29,8 @@ public static class CacheExtensions
                 context.Args.Add(dataDirectory);
                 context.Args.Add("--appendonly");
                 context.Args.Add("yes");
+                context.Args.Add("--appendfsync");
+                context.Args.Add("always");
                 context.Args.Add("--save");
                 context.Args.Add("");
             })

@@ -14,17 +14,20 @@ public static class JobEvents
 
     public static (string Type, string Data) Progress(
         string status, ProgressSnapshot numbers, DateTimeOffset now, int? attempt = null, long? queuePosition = null,
-        string? phase = null, string? stalledReason = null) =>
+        string? phase = null, string? stalledReason = null, long? estimatedStart = null) =>
         (JobEventTypes.Progress, Serialize(new ProgressPayload(
             status, (int)numbers.Percentage, numbers.Tokens, numbers.TokensPerSecond, numbers.ElapsedMs,
             numbers.EstimatedRemainingMs, now.ToUnixTimeSeconds(), attempt, queuePosition,
-            phase ?? PhaseOf(status, numbers.Tokens), phase == JobPhases.Stalled ? stalledReason : null)));
+            phase ?? PhaseOf(status, numbers.Tokens), phase == JobPhases.Stalled ? stalledReason : null,
+            numbers.ExpectedTokens, numbers.EstimatedRemainingLowMs, numbers.EstimatedRemainingHighMs, estimatedStart)));
 
     /// <summary>The same progress, marked stalled for <paramref name="reason"/> (numbers as they were; no ETA while stalled).</summary>
     public static (string Type, string Data) Stalled(ProgressPayload last, string reason, DateTimeOffset now) =>
         (JobEventTypes.Progress, Serialize(last with
         {
             EstimatedRemaining = null,
+            EstimatedRemainingLow = null,
+            EstimatedRemainingHigh = null,
             Timestamp = now.ToUnixTimeSeconds(),
             Phase = JobPhases.Stalled,
             StalledReason = reason,
@@ -60,7 +63,7 @@ public static class JobEvents
         (JobEventTypes.Timeout, Serialize(new ErrorPayload(JobStatus.Processing, "stream timeout")));
 
     /// <summary>The event that describes a row read from MySQL: its end, or its progress (with its place in the queue).</summary>
-    public static (string Type, string Data) FromRow(GenerationJob row, long? queuePosition, DateTimeOffset now) => row.Status switch
+    public static (string Type, string Data) FromRow(GenerationJob row, long? queuePosition, DateTimeOffset now, long? estimatedStart = null) => row.Status switch
     {
         JobStatus.Completed => Completed(
             new FinalCounts(row.PromptTokens ?? 0, row.CompletionTokens ?? row.CurrentTokens, row.TokensPerSecond), row.ElapsedTime),
@@ -69,7 +72,7 @@ public static class JobEvents
         _ => Progress(row.Status,
             new ProgressSnapshot(row.CurrentTokens, row.TokensPerSecond, row.ElapsedTime, row.EstimatedTimeRemaining,
                 row.ProgressPercentage, row.GeneratedText.Length),
-            now, row.Attempt > 0 ? row.Attempt : null, queuePosition),
+            now, row.Attempt > 0 ? row.Attempt : null, queuePosition, estimatedStart: estimatedStart),
     };
 
     public static ProgressPayload ReadProgress(string data) => JsonSerializer.Deserialize(data, JobEventJsonContext.Default.ProgressPayload)!;

@@ -7,7 +7,10 @@ public sealed record ProgressSnapshot(
     long ElapsedMs,
     long? EstimatedRemainingMs,
     double Percentage,
-    int TextLength);
+    int TextLength,
+    int? ExpectedTokens = null,
+    long? EstimatedRemainingLowMs = null,
+    long? EstimatedRemainingHighMs = null);
 
 /// <summary>One job's progress for the batched row write, fenced by its attempt.</summary>
 public sealed record ProgressRow(string JobId, int Attempt, ProgressSnapshot Snapshot, string Text);

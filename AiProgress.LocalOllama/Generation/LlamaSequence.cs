@@ -72,7 +72,8 @@ internal sealed class LlamaSequence : IDisposable
     /// <summary>Samples the next token from the logits of the last evaluated one.</summary>
     public LLamaToken Sample() => _sampler.Sample(_context.NativeHandle, _logitsIndex);
 
-    public bool IsEndOfGeneration(LLamaToken token) => token.IsEndOfGeneration(_model.Weights.Vocab);
+    public bool IsEndOfGeneration(LLamaToken token) =>
+        token.IsEndOfGeneration(_model.Weights.Vocab) || (_model.StopAtBos && token == _model.Weights.Vocab.BOS);
 
     /// <summary>The complete characters this token finishes (possibly none, mid-character).</summary>
     public string TextOf(LLamaToken token)

@@ -5,13 +5,15 @@ using LLama;
 namespace AiProgress.LocalOllama.Models;
 
 /// <summary>A GGUF file whose weights are in memory, shared by every sequence that uses it.</summary>
-internal sealed class LoadedModel(string name, string path, LLamaWeights weights) : IDisposable
+internal sealed class LoadedModel(string name, string path, LLamaWeights weights, bool stopAtBos = true) : IDisposable
 {
     private readonly Lazy<string> _digest = new(() => Sha256Of(path));
 
     public string Name { get; } = name;
     public string Path { get; } = path;
     public LLamaWeights Weights { get; } = weights;
+    /// <summary>A generated BOS ends the generation (see <see cref="Settings.ModelEntry.StopAtBos"/>).</summary>
+    public bool StopAtBos { get; } = stopAtBos;
     public long FileSize { get; } = new FileInfo(path).Length;
     public DateTime ModifiedAt { get; } = File.GetLastWriteTimeUtc(path);
     public DateTime LoadedAt { get; } = DateTime.UtcNow;

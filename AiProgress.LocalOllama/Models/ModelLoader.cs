@@ -26,7 +26,7 @@ internal sealed class ModelLoader(
                 cancellationToken.ThrowIfCancellationRequested();
                 var started = Stopwatch.GetTimestamp();
                 var weights = LoadWeights(entry);
-                loaded.Add(new LoadedModel(entry.Name, entry.Path, weights));
+                loaded.Add(new LoadedModel(entry.Name, entry.Path, weights, entry.StopAtBos));
                 logger.LogInformation("Loaded model {ModelName} from {ModelPath} ({Parameters} parameters) in {ElapsedMs:F0} ms",
                     entry.Name, entry.Path, weights.ParameterCount, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }

@@ -50,6 +50,7 @@ public sealed class LocalOllamaOptions
             {
                 Name = string.IsNullOrWhiteSpace(entry.Name) ? System.IO.Path.GetFileNameWithoutExtension(entry.Path) : entry.Name,
                 Path = System.IO.Path.GetFullPath(entry.Path, Directory.GetCurrentDirectory()),
+                StopAtBos = entry.StopAtBos,
             })
             .ToList();
     }
@@ -63,4 +64,11 @@ public sealed class ModelEntry
     /// <summary>Path of the GGUF file, relative to the current directory or absolute.</summary>
     [Required]
     public string Path { get; set; } = "";
+
+    /// <summary>
+    /// A generated beginning-of-sequence token ends the generation (done_reason "stop"), and is not part of the text.
+    /// llama2.c-style models (the shared TinyStories one) separate stories with BOS and never emit an end token,
+    /// so without this they write story after story until the limit. On by default; off for models that use BOS otherwise.
+    /// </summary>
+    public bool StopAtBos { get; set; } = true;
 }

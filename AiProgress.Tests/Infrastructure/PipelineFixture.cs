@@ -91,9 +91,9 @@ public class PipelineFixture : IAsyncLifetime
         return WorkerHost.StartAsync(settings);
     }
 
-    public async Task<string> CreateJobAsync(string prompt = "Tell me a story", int maxTokens = 50, HttpClient? client = null)
+    public async Task<string> CreateJobAsync(string prompt = "Tell me a story", int maxTokens = 50, HttpClient? client = null, string? model = null)
     {
-        var response = await (client ?? Client).PostAsJsonAsync("/api/v1/ai/generation", new { prompt, max_tokens = maxTokens });
+        var response = await (client ?? Client).PostAsJsonAsync("/api/v1/ai/generation", new { prompt, max_tokens = maxTokens, model });
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"create failed: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("job_id").GetString()!;

@@ -6,6 +6,16 @@ public class ApiOnlyFixture : PipelineFixture
     protected override bool StartWorker => false;
 }
 
+/// <summary>Without a worker; the API also accepts the real local model, which a test's own LLM server process serves.</summary>
+public class SelfHealingFixture : ApiOnlyFixture
+{
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Ollama.AlsoListed.Add("stories260K");
+    }
+}
+
 /// <summary>Without a worker, and with a MariaDB of its own, so that tests may stop and restart the database.</summary>
 public class WorkerlessFixture : ApiOnlyFixture
 {

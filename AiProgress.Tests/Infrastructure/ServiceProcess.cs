@@ -9,6 +9,10 @@ public static class ServiceProcess
     public static ServerProcess StartWorker(IDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment = null) =>
         Start("AiProgress.Worker", FreePort.Next(), settings, environment);
 
+    /// <summary>The LLamaSharp Ollama server on <paramref name="port"/> (the same port again after a restart).</summary>
+    public static ServerProcess StartLocalOllama(IDictionary<string, string?> settings, int port) =>
+        Start("AiProgress.LocalOllama", port, settings, null);
+
     /// <summary>The API on a free port; wait for <paramref name="url"/> to answer before using it.</summary>
     public static ServerProcess StartApi(IDictionary<string, string?> settings, out Uri url, IReadOnlyDictionary<string, string>? environment = null)
     {

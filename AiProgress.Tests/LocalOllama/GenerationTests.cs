@@ -6,7 +6,7 @@ namespace AiProgress.Tests.LocalOllama;
 
 /// <summary>/api/generate and /api/chat on the wire: determinism, num_predict, the final line, stream:false, stop strings.</summary>
 [Collection(LocalOllamaCollection.Name)]
-public sealed class GenerationTests(DefaultServer server)
+public sealed class GenerationTests(DefaultServer server, EndlessStoriesServer endless)
 {
     private static readonly string[] FinalStatistics =
         ["total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration", "eval_count", "eval_duration"];
@@ -53,13 +53,31 @@ public sealed class GenerationTests(DefaultServer server)
     }
 
     [Fact]
-    public async Task WithoutNumPredict_GenerationRunsUntilTheContextIsFull()
+    public async Task A_generated_BOS_ends_the_story_with_done_reason_stop_and_stays_out_of_the_text()
     {
-        // stories260K never samples an end-of-generation token (llama2.c's TinyStories models separate
-        // stories with BOS), so without num_predict a sequence ends when its context is full.
+        // stories260K never samples an end-of-generation token: llama2.c's TinyStories models separate stories
+        // with BOS, which ends the answer here (LocalOllama:Models:N:StopAtBos, on by default).
+        var lengths = new List<int>();
+        foreach (var seed in new long[] { 1, 2, 3, 4 })
+        {
+            var body = OllamaHttp.Generate("Once upon a time", numPredict: 1500, temperature: 0.8, seed: seed);
+            var reply = await OllamaHttp.StreamAsync(server.Http, "/api/generate", body);
+
+            Assert.Equal("stop", reply.Final.GetProperty("done_reason").GetString());
+            Assert.DoesNotContain("<s>", reply.Text);
+            lengths.Add(reply.Final.GetProperty("eval_count").GetInt32());
+        }
+
+        Assert.All(lengths, n => Assert.InRange(n, 10, 1000));
+        Assert.True(lengths.Distinct().Count() > 1, $"stories of different lengths: {string.Join(", ", lengths)}");
+    }
+
+    [Fact]
+    public async Task WithoutStopAtBos_and_without_NumPredict_GenerationRunsUntilTheContextIsFull()
+    {
         var body = OllamaHttp.Generate("Once upon a time", numPredict: null);
         body["options"]!["num_ctx"] = 256;
-        var reply = await OllamaHttp.StreamAsync(server.Http, "/api/generate", body);
+        var reply = await OllamaHttp.StreamAsync(endless.Http, "/api/generate", body);
 
         var final = reply.Final;
         Assert.Equal("length", final.GetProperty("done_reason").GetString());

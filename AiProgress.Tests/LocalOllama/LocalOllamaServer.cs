@@ -77,6 +77,14 @@ public sealed class DefaultServer() : LocalOllamaServer(new Dictionary<string, s
     ["LocalOllama:MaxTokensPerSecond"] = "0",
 });
 
+/// <summary>As <see cref="DefaultServer"/>, but a generated BOS does not end the answer: the model writes story after story.</summary>
+public sealed class EndlessStoriesServer() : LocalOllamaServer(new Dictionary<string, string>
+{
+    ["LocalOllama:NumParallel"] = "1",
+    ["LocalOllama:MaxTokensPerSecond"] = "0",
+    ["LocalOllama:Models:0:StopAtBos"] = "false",
+});
+
 /// <summary>Two sequences at once, two waiting, 50 tokens a second each: long streams that stay cheap.</summary>
 public sealed class PacedPairServer() : LocalOllamaServer(new Dictionary<string, string>
 {
@@ -101,7 +109,7 @@ public sealed class SingleSlotServer() : LocalOllamaServer(new Dictionary<string
 /// assertions do not compete for the two cores, and hosts do not start side by side.
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class LocalOllamaCollection : ICollectionFixture<DefaultServer>, ICollectionFixture<PacedPairServer>, ICollectionFixture<SingleSlotServer>
+public sealed class LocalOllamaCollection : ICollectionFixture<DefaultServer>, ICollectionFixture<EndlessStoriesServer>, ICollectionFixture<PacedPairServer>, ICollectionFixture<SingleSlotServer>
 {
     public const string Name = "LocalOllama server";
 }

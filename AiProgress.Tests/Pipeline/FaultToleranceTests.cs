@@ -104,16 +104,25 @@ public class FaultToleranceTests(WorkerlessFixture system) : IClassFixture<Worke
     }
 
     [Fact]
-    public async Task MySQL_restarting_mid_job_does_not_stop_generation_and_the_row_catches_up()
+    public async Task MySQL_down_for_ten_seconds_does_not_stop_generation_the_API_answers_503_and_the_row_catches_up()
     {
         system.Ollama.Enqueue(OllamaScript.Steady(160, 40));
         await using var worker = await system.StartWorkerAsync();
         var jobId = await system.CreateJobAsync("mysql restart", maxTokens: 160);
         await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 10);
 
-        await system.MariaDb.RestartAsync(downtime: TimeSpan.FromSeconds(1.5));
+        HttpResponseMessage? whileDown = null;
+        await system.MariaDb.RestartAsync(downtime: TimeSpan.FromSeconds(10), whileDown: async () =>
+        {
+            await Task.Delay(500);
+            whileDown = await system.Client.GetAsync($"/api/v1/ai/generation/{jobId}/status");
+        });
         var status = await system.WaitForTerminalAsync(jobId);
 
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, whileDown!.StatusCode);
+        Assert.Equal("application/problem+json", whileDown.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(whileDown.Headers.RetryAfter);
+        Assert.DoesNotContain("127.0.0.1", await whileDown.Content.ReadAsStringAsync());
         Assert.True(status.GetProperty("status").GetString() == "completed", status.ToString());
         Assert.Equal(160, status.GetProperty("completion_tokens").GetInt32());
         Assert.Equal(string.Concat(Enumerable.Range(0, 160).Select(OllamaScript.Piece)), status.GetProperty("text").GetString());

@@ -67,6 +67,15 @@ public class AppHostModelTests : IAsyncLifetime
         Assert.Equal("qwen2.5:0.5b", ollamaEnvironment["OLLAMA_MODEL"]);
 
         Assert.All(new[] { "cache", "db", "ollama" }, name => Assert.IsAssignableFrom<ContainerResource>(resources[name]));
+        foreach (var name in new[] { "cache", "db", "ollama" })
+        {
+            var runtimeArgs = await ContainerRuntimeArgumentsAsync(resources[name]);
+            Assert.Equal(["--restart", "unless-stopped"], runtimeArgs);
+        }
+
+        var cacheArgs = await PublishedArgumentsAsync(resources["cache"]);
+        Assert.Contains("--appendonly", cacheArgs);
+        Assert.Equal("yes", cacheArgs[Array.IndexOf(cacheArgs, "--appendonly") + 1]);
         Assert.False(resources.ContainsKey("db-init"), "no local data directory to initialise in container mode");
         await AssertServicesAreWiredAsync(resources, defaultModel: "qwen2.5:0.5b");
     }
@@ -107,6 +116,9 @@ public class AppHostModelTests : IAsyncLifetime
         }
 
         Assert.Contains(resources["api"].Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == "create-demo-job");
+        Assert.All(new[] { "cache", "db", "ollama", "worker", "api", "web" },
+            name => Assert.Contains(resources[name].Annotations, a => a is AiProgress.AppHost.Hosting.SupervisedAnnotation));
+        Assert.Equal(2, Assert.Single(resources["worker"].Annotations.OfType<ReplicaAnnotation>()).Replicas);
         var api = await PublishedEnvironmentAsync(resources["api"]);
         Assert.Equal(defaultModel, api["Api__DefaultModel"]);
         Assert.Contains(resources["web"].Annotations.OfType<WaitAnnotation>(), w => w.Resource.Name == "api");
@@ -128,6 +140,17 @@ public class AppHostModelTests : IAsyncLifetime
     private static ValueTask<string[]> PublishedArgumentsAsync(IResource resource) =>
         ((IResourceWithArgs)resource).GetArgumentValuesAsync(DistributedApplicationOperation.Publish);
 #pragma warning restore CS0618
+
+    private static async Task<List<string>> ContainerRuntimeArgumentsAsync(IResource resource)
+    {
+        var args = new List<object>();
+        foreach (var callback in resource.Annotations.OfType<ContainerRuntimeArgsCallbackAnnotation>())
+        {
+            await callback.Callback(new ContainerRuntimeArgsCallbackContext(args));
+        }
+
+        return args.Select(a => a.ToString()!).ToList();
+    }
 
     private static ContainerImageAnnotation ContainerImage(IResource resource) =>
         Assert.Single(resource.Annotations.OfType<ContainerImageAnnotation>());

@@ -1,3 +1,5 @@
+using Polly;
+using Polly.Retry;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
 using AiProgress.Jobs.Lifecycle;
@@ -16,12 +18,30 @@ public sealed class JobEndings(
     LiveEvents liveEvents,
     ILogger<JobEndings> logger)
 {
+    // A job's end must be written: MySQL restarting for a few seconds delays it instead of losing it.
+    private static readonly ResiliencePipeline EndWrites = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            // EF wraps a lost connection in an InvalidOperationException ("likely due to a transient failure").
+            ShouldHandle = new PredicateBuilder().Handle<System.Data.Common.DbException>().Handle<TimeoutException>()
+                .Handle<InvalidOperationException>(ex => ex.InnerException is System.Data.Common.DbException),
+            MaxRetryAttempts = 8,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = TimeSpan.FromMilliseconds(250),
+            MaxDelay = TimeSpan.FromSeconds(5),
+            UseJitter = true,
+        })
+        .Build();
+
+    private static Task<bool> WriteEndAsync(Func<CancellationToken, Task<bool>> write) =>
+        EndWrites.ExecuteAsync(async token => await write(token), CancellationToken.None).AsTask();
+
     public async Task CompleteAsync(ActiveJob run, FinalCounts counts)
     {
         var snapshot = run.Tracker.Snapshot();
         var text = run.Tracker.TextFrom(0);
         run.Advance(RunPhase.WritingEnd);
-        if (!await lifecycle.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, CancellationToken.None))
+        if (!await WriteEndAsync(token => lifecycle.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, token)))
         {
             logger.LogInformation("Job {JobId} finished generating but was cancelled or taken over meanwhile", run.JobId);
             run.Advance(RunPhase.Ended);
@@ -38,7 +58,7 @@ public sealed class JobEndings(
     {
         logger.LogWarning("Job {JobId} failed: {Error}", run.JobId, message);
         run.Advance(RunPhase.WritingEnd);
-        if (await lifecycle.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), CancellationToken.None))
+        if (await WriteEndAsync(token => lifecycle.FailAsync(run.JobId, run.Attempt, message, run.Tracker.TextFrom(0), token)))
         {
             await liveEvents.FinishAsync(run, JobEvents.Failed(message));
             WorkerTelemetry.CountEnded(JobStatus.Failed, run.Job.Model);
@@ -51,7 +71,7 @@ public sealed class JobEndings(
     public async Task GiveUpAsync(GenerationJob job, QueueEntry entry, string message)
     {
         logger.LogWarning("Job {JobId} failed: {Error}", job.JobId, message);
-        if (await lifecycle.FailAsync(job.JobId, job.Attempt, message, text: null, CancellationToken.None))
+        if (await WriteEndAsync(token => lifecycle.FailAsync(job.JobId, job.Attempt, message, text: null, token)))
         {
             await events.AppendAsync(job.JobId, JobEvents.Failed(message), terminal: true);
             WorkerTelemetry.CountEnded(JobStatus.Failed, job.Model);
@@ -70,7 +90,7 @@ public sealed class JobEndings(
         run.StalledReason = StalledReasons.LlmUnavailable;
         await liveEvents.PublishAsync(run, force: true);
         run.Advance(RunPhase.Ended);
-        if (await lifecycle.HandBackForOutageAsync(run.JobId, run.Attempt, CancellationToken.None))
+        if (await WriteEndAsync(token => lifecycle.HandBackForOutageAsync(run.JobId, run.Attempt, token)))
         {
             await queue.HandBackAsync(run.Entry);
         }

@@ -20,6 +20,7 @@ public sealed class JobRunner(
     LiveEvents liveEvents,
     JobEndings endings,
     JobRuns runs,
+    CompletionLengths lengths,
     WorkerIdentity identity,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -66,7 +67,8 @@ public sealed class JobRunner(
         var (textSoFar, tokensSoFar, published) = job.Attempt > 1 ? await RecoverWhatWatchersSawAsync(job) : ("", 0, 0);
         // Rows hold UTC instants; saying so here keeps a Kind mix-up from ever reading them as local time.
         var startedAt = job.StartedAt is { } started ? new DateTimeOffset(started.Ticks, TimeSpan.Zero) : time.GetUtcNow();
-        var tracker = new ProgressTracker(time, job.MaxTokens, startedAt, tokensSoFar, textSoFar);
+        var tracker = new ProgressTracker(time, job.MaxTokens, startedAt, tokensSoFar, textSoFar,
+            forecast: tokens => lengths.Forecast(job.Model, job.MaxTokens, tokens));
         using var run = new ActiveJob(job, entry, tracker, published, stopping);
         logger.LogInformation("Generating job {JobId} with {Model}, attempt {Attempt}, continuing after {Tokens} tokens",
             job.JobId, job.Model, job.Attempt, tokensSoFar);
@@ -78,6 +80,7 @@ public sealed class JobRunner(
             await liveEvents.PublishAsync(run, force: true);
             var counts = await GenerateWithRetriesAsync(run);
             await endings.CompleteAsync(run, counts);
+            lengths.Record(job.Model, counts.CompletionTokens, job.MaxTokens);
             activity?.SetTag("gen_ai.usage.output_tokens", counts.CompletionTokens);
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
@@ -183,7 +186,7 @@ public sealed class JobRunner(
                     : (fold.Text, Math.Max(fold.LastTokenCount(), 0), fold.TextLength);
             }
         }
-        catch (StackExchange.Redis.RedisException ex)
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             logger.LogWarning(ex, "Could not read job {JobId}'s events; continuing from the database row", job.JobId);
         }

@@ -4,13 +4,17 @@ namespace AiProgress.Worker.Progress;
 
 /// <summary>
 /// The live numbers of one job: tokens, a smoothed rate, elapsed time, ETA and a percentage that never goes
-/// backwards. Fed from the token stream, read by the progress pump; thread-safe.
+/// backwards. With a length forecast (<see cref="CompletionLengths"/>) progress and ETA are measured against the
+/// expected length, and the percentage eases towards a moved estimate instead of jumping; without one they are
+/// the seed's (tokens / max_tokens). Fed from the token stream, read by the progress pump; thread-safe.
 /// </summary>
 public sealed class ProgressTracker
 {
     /// <summary>The rate is measured over this trailing window: reacts within about a second, yet does not jitter.</summary>
     public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MinimumRateSpan = TimeSpan.FromMilliseconds(250);
+    /// <summary>How fast the shown percentage closes the gap to a moved estimate (time constant).</summary>
+    private static readonly TimeSpan Easing = TimeSpan.FromMilliseconds(500);
 
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -21,9 +25,13 @@ public sealed class ProgressTracker
     private long? _firstTokenTimestamp;
     private int _tokens;
     private double _percentage;
+    private readonly Func<int, LengthForecast?> _forecast;
+    private long _lastEasedAt;
 
-    public ProgressTracker(TimeProvider time, int maxTokens, DateTimeOffset startedAt, int tokensSoFar = 0, string textSoFar = "")
+    public ProgressTracker(TimeProvider time, int maxTokens, DateTimeOffset startedAt, int tokensSoFar = 0, string textSoFar = "",
+        Func<int, LengthForecast?>? forecast = null)
     {
+        _forecast = forecast ?? (_ => null);
         _time = time;
         _maxTokens = Math.Max(1, maxTokens);
         _startedAt = startedAt;
@@ -60,11 +68,20 @@ public sealed class ProgressTracker
         lock (_gate)
         {
             var rate = RateAt(now);
-            var remainingTokens = Math.Max(0, _maxTokens - _tokens);
-            long? eta = rate > 0 ? (long)(remainingTokens / rate * 1000) : null;
-            _percentage = Math.Max(_percentage, PercentageFor(_tokens));
             var elapsed = (long)Math.Max(0, (_time.GetUtcNow() - _startedAt).TotalMilliseconds);
-            return new ProgressSnapshot(_tokens, Math.Round(rate, 1), elapsed, eta, _percentage, _text.Length);
+            long? Eta(double tokens) => rate > 0 ? (long)(Math.Max(0, tokens - _tokens) / rate * 1000) : null;
+            if (_forecast(_tokens) is not { } forecast)
+            {
+                _percentage = Math.Max(_percentage, PercentageFor(_tokens));
+                return new ProgressSnapshot(_tokens, Math.Round(rate, 1), elapsed, Eta(_maxTokens), _percentage, _text.Length);
+            }
+
+            var expected = Math.Clamp(forecast.Expected, _tokens, _maxTokens);
+            EaseTowards(Math.Min(99.0, _tokens * 100.0 / Math.Max(1, expected)), now);
+            return new ProgressSnapshot(_tokens, Math.Round(rate, 1), elapsed, Eta(expected), _percentage, _text.Length,
+                ExpectedTokens: (int)Math.Round(expected),
+                EstimatedRemainingLowMs: Eta(Math.Clamp(forecast.Low, _tokens, expected)),
+                EstimatedRemainingHighMs: Eta(Math.Clamp(forecast.High, expected, _maxTokens)));
         }
     }
 
@@ -89,6 +106,18 @@ public sealed class ProgressTracker
         }
 
         return _recentTokenTimestamps.Count / span.TotalSeconds;
+    }
+
+    /// <summary>Never backwards; forwards by a share of the gap that grows with the time since the last step.</summary>
+    private void EaseTowards(double target, long now)
+    {
+        var since = _lastEasedAt == 0 ? TimeSpan.MaxValue : _time.GetElapsedTime(_lastEasedAt, now);
+        _lastEasedAt = now;
+        var share = since == TimeSpan.MaxValue ? 1 : 1 - Math.Exp(-since.TotalMilliseconds / Easing.TotalMilliseconds);
+        if (target > _percentage)
+        {
+            _percentage = Math.Round(_percentage + (target - _percentage) * share, 1);
+        }
     }
 
     /// <summary>Stays below 100 until the job is completed; only the completion write says 100.</summary>
