@@ -39,6 +39,7 @@ var api = builder.AddProject<Projects.AiProgress_Api>("api", launchProfileName: 
 
 var web = builder.AddViteApp("web", "../AiProgress.Web", builder.Configuration.GetValue<int?>("AppHost:WebPort"))
     .WithUrls(context => context.Urls.ForEach(url => url.DisplayText = "Web UI"))
+    .WithBrowserTelemetry()
     .WithRestartOnFailure()
     .WithReference(api).WaitFor(api);
 

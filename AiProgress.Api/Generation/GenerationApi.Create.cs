@@ -62,6 +62,7 @@ public static partial class GenerationApi
         var statusUrl = $"/api/v1/ai/generation/{job.JobId}/status";
         var position = await jobs.QueuePositionAsync(job, cancellationToken) ?? 1;
         return TypedResults.Accepted(statusUrl, new CreatedJobResponse(
-            job.JobId, job.Status, position, statusUrl, $"/api/v1/ai/generation/{job.JobId}/progress"));
+            job.JobId, job.Status, position, statusUrl, $"/api/v1/ai/generation/{job.JobId}/progress",
+            System.Diagnostics.Activity.Current?.Id ?? job.TraceParent));
     }
 }

@@ -4,7 +4,15 @@ using AiProgress.Jobs.Events;
 
 namespace AiProgress.Api.Generation;
 
-public sealed record CreatedJobResponse(string JobId, string Status, long QueuePosition, string StatusUrl, string ProgressUrl);
+/// <param name="Traceparent">W3C traceparent of the request that created the job (same trace as the job), so a
+/// browser can put its own spans (stream, first event, render) into the job's trace. Omitted when untraced.</param>
+public sealed record CreatedJobResponse(
+    string JobId,
+    string Status,
+    long QueuePosition,
+    string StatusUrl,
+    string ProgressUrl,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Traceparent = null);
 
 public sealed record JobStatusResponse(
     string JobId,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using AiProgress.Tests.Api;
 using AiProgress.Tests.Infrastructure;
 using static AiProgress.Tests.Infrastructure.Eventually;
@@ -46,6 +47,29 @@ public class JobTraceAndMetricsTests(ObservedFixture system) : IClassFixture<Obs
         var sse = Find(s => s.Source.Name == "Microsoft.AspNetCore" && s.DisplayName.Contains("progress", StringComparison.Ordinal) && Tag(s, "aiprogress.job.id") == jobId);
         Assert.NotNull(sse);
         Assert.Contains(sse.Links, l => l.Context.TraceId == enqueue.TraceId);
+    }
+
+    [Fact]
+    public async Task The_create_response_gives_the_browser_the_jobs_trace_which_continues_the_browsers_own()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(5, 10));
+        // The browser's fetch instrumentation sends traceparent; here the test's HttpClient does, from this activity.
+        using var browser = new Activity("browser click") { ActivityTraceFlags = ActivityTraceFlags.Recorded }.SetIdFormat(ActivityIdFormat.W3C).Start();
+        var browserTrace = browser.TraceId;
+        var response = await system.Client.PostAsJsonAsync("/api/v1/ai/generation", new { prompt = "traced from a browser", max_tokens = 5 });
+        browser.Stop();
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        var traceparent = body.GetProperty("traceparent").GetString()!;
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", traceparent);
+        Assert.Equal(browserTrace.ToString(), traceparent.Split('-')[1]);
+        var jobId = body.GetProperty("job_id").GetString()!;
+        Activity? enqueue = null;
+        await WaitUntilAsync(() => Task.FromResult((enqueue = system.SpansSnapshot().FirstOrDefault(s =>
+            s.OperationName.StartsWith("enqueue", StringComparison.Ordinal) && Tag(s, "aiprogress.job.id") == jobId)) is not null));
+        Assert.Equal(browserTrace, enqueue!.TraceId);
+        Assert.Equal(traceparent.Split('-')[2], enqueue.ParentSpanId.ToString());
+        await system.WaitForTerminalAsync(jobId);
     }
 
     [Fact]

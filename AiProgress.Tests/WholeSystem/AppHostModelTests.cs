@@ -17,6 +17,28 @@ public class AppHostModelTests : IAsyncLifetime
             [$"AppHost:Mode={mode}", $"AppHost:DataDirectory={_dataDirectory}"]);
 
     [Fact]
+    public async Task The_page_gets_the_dashboards_OTLP_HTTP_endpoint_for_its_own_telemetry_only_when_there_is_one()
+    {
+        // Run-mode values of the whole model would wait for endpoints that are only allocated at start, so the
+        // extension is applied to a resource of its own.
+        static async Task<Dictionary<string, string>> WebEnvironmentAsync(params string[] args)
+        {
+            var builder = DistributedApplication.CreateBuilder(args);
+            var web = AiProgress.AppHost.Hosting.ViteAppExtensions.WithBrowserTelemetry(builder.AddExecutable("web", "node", "."));
+            return await RunEnvironmentAsync(web.Resource).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        var web = await WebEnvironmentAsync("ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:19081");
+        Assert.Equal("http://localhost:19081", web["VITE_OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal(web["OTEL_EXPORTER_OTLP_ENDPOINT"], web["VITE_OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("http/protobuf", web["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+        Assert.Equal(web["OTEL_SERVICE_NAME"], web["VITE_OTEL_SERVICE_NAME"]);
+
+        var grpcOnly = await WebEnvironmentAsync("ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:19080");
+        Assert.False(grpcOnly.ContainsKey("VITE_OTEL_EXPORTER_OTLP_ENDPOINT"), string.Join(", ", grpcOnly.Keys));
+    }
+
+    [Fact]
     public async Task Container_mode_uses_the_redis_mysql_and_ollama_images_with_volumes_and_readiness_checks()
     {
         await using var builder = await BuildModelAsync("containers");
@@ -110,6 +132,10 @@ public class AppHostModelTests : IAsyncLifetime
 #pragma warning disable CS0618
     private static ValueTask<Dictionary<string, string>> PublishedEnvironmentAsync(IResource resource) =>
         ((IResourceWithEnvironment)resource).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+
+    // OTLP variables exist only when running (a published manifest has no dashboard).
+    private static ValueTask<Dictionary<string, string>> RunEnvironmentAsync(IResource resource) =>
+        ((IResourceWithEnvironment)resource).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
 
     private static ValueTask<string[]> PublishedArgumentsAsync(IResource resource) =>
         ((IResourceWithArgs)resource).GetArgumentValuesAsync(DistributedApplicationOperation.Publish);

@@ -2,7 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../App.vue'
 import { FakeEventSource } from '../test/FakeEventSource'
-import { jobId, json, snapshot, stubFetch } from '../test/http'
+import { jobId, json, progressEvent, snapshot, stubFetch } from '../test/http'
 
 const otherId = '11111111-2222-4333-8444-555555555555'
 const models = { default_model: 'stories260K', models: [] }
@@ -80,5 +80,49 @@ describe('App', () => {
     await flushPromises()
     expect(first.closed).toBe(true)
     expect(FakeEventSource.latest.url).toContain(otherId)
+  })
+
+  it('shows the live view\'s numbers for the running job in the recent list, without polling it', async () => {
+    window.history.replaceState(null, '', `/?job=${jobId}`)
+    const fetch = stubApi([snapshot({ current_tokens: 48, progress_percentage: 20 })])
+    vi.useFakeTimers()
+    try {
+      wrapper = mount(App)
+      await flushPromises()
+      FakeEventSource.latest.emit('progress', progressEvent({ current_tokens: 88, progress: 36.4 }))
+      await flushPromises()
+      const item = wrapper.get(`[data-testid="recent-job"][data-job-id="${jobId}"]`)
+      expect(item.text()).toContain('88 tok · 36%')
+      expect(wrapper.get('[data-testid="metric-tokens"]').text()).toBe('88')
+      expect(wrapper.get('[data-testid="progress-percent"]').text()).toBe('36%')
+      const listCalls = () => fetch.mock.calls.filter(([url]) => String(url).startsWith('/api/v1/ai/generation?')).length
+      const before = listCalls()
+      await vi.advanceTimersByTimeAsync(10_000)
+      expect(listCalls()).toBe(before)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('generates again with the same prompt and settings', async () => {
+    const fetch = stubApi()
+    wrapper = mount(App)
+    await flushPromises()
+    await wrapper.get('[data-testid="prompt-input"]').setValue('Once upon a time')
+    await wrapper.get('[data-testid="max-tokens-input"]').setValue('77')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    FakeEventSource.latest.emit('text', { offset: 0, delta: ' there was a cat.' })
+    FakeEventSource.latest.emit('complete', { status: 'completed', total_tokens: 9, prompt_tokens: 4, completion_tokens: 5, tokens_per_second: 9, elapsed_time: 500 })
+    await flushPromises()
+    expect(wrapper.get('[data-testid="prompt-text"]').text()).toBe('Once upon a time')
+    expect(document.title).toBe('✓ Done · AiProgress')
+
+    await wrapper.get('[data-testid="again-button"]').trigger('click')
+    await flushPromises()
+    const posts = fetch.mock.calls.filter(([url, init]) => url === '/api/v1/ai/generation' && init.method === 'POST')
+    expect(posts).toHaveLength(2)
+    expect(JSON.parse(String(posts[1][1].body))).toEqual(JSON.parse(String(posts[0][1].body)))
+    expect(JSON.parse(String(posts[1][1].body))).toMatchObject({ prompt: 'Once upon a time', max_tokens: 77 })
   })
 })

@@ -19,6 +19,8 @@ export interface CreatedJob {
   queue_position: number
   status_url: string
   progress_url: string
+  /** W3C traceparent of the job's trace (optional: older APIs do not send it). */
+  traceparent?: string
 }
 
 export interface JobSnapshot {
@@ -41,6 +43,9 @@ export interface JobSnapshot {
   error_message: string | null
   text?: string | null
 }
+
+/** The numbers a live view has for a job, newer than any list snapshot. */
+export type LiveJob = Pick<JobSnapshot, 'job_id' | 'status' | 'progress_percentage' | 'current_tokens'>
 
 export interface JobList {
   items: JobSnapshot[]

@@ -18,6 +18,8 @@ export interface UseGenerationProgressOptions {
   onError?: (message: string) => void
   /** The REST snapshot, asked when the browser gives up on the stream. */
   fetchSnapshot?: (jobId: string) => Promise<JobSnapshot>
+  /** Every stream event once applied (telemetry measures from here to the render). */
+  onEvent?: (type: string, payload: Record<string, unknown>) => void
 }
 
 const streamEvents = ['progress', 'text', 'complete', 'error', 'timeout'] as const
@@ -62,6 +64,7 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     else if (type === 'error') fail(payload as ErrorData)
     // The server ends a stream after 10 minutes; a fresh one starts with an exact snapshot.
     else if (type === 'timeout') stream.open()
+    options.onEvent?.(type, payload as Record<string, unknown>)
   }
 
   function applyProgress(data: ProgressData) {

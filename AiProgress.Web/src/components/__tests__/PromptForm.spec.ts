@@ -40,7 +40,7 @@ describe('PromptForm', () => {
     expect(init.method).toBe('POST')
     expect(new Headers(init.headers).get('Content-Type')).toBe('application/json')
     expect(JSON.parse(String(init.body))).toEqual({ prompt: 'Tell me a story', model: 'qwen2.5:0.5b', max_tokens: 64 })
-    expect(wrapper.emitted('created')).toEqual([[created, 'Tell me a story']])
+    expect(wrapper.emitted('created')).toEqual([[created, { prompt: 'Tell me a story', model: 'qwen2.5:0.5b', max_tokens: 64 }]])
   })
 
   it('submits with Ctrl+Enter from the prompt', async () => {

@@ -25,6 +25,16 @@ describe('useRecentJobs', () => {
     scope.stop()
   })
 
+  it('does not poll for the job a live view follows', async () => {
+    const fetch = stubFetch(() => json({ items: [snapshot({ status: 'processing' })] }))
+    const scope = effectScope()
+    const recent = scope.run(() => useRecentJobs({ liveInterval: 1000, watched: () => jobId }))!
+    await recent.refresh()
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(fetch).toHaveBeenCalledTimes(1)
+    scope.stop()
+  })
+
   it('stops polling when its scope is disposed', async () => {
     const fetch = stubFetch(() => json({ items: [snapshot()] }))
     const scope = effectScope()
