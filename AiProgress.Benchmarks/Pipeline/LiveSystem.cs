@@ -35,6 +35,8 @@ internal sealed class LiveSystem : IAsyncDisposable
         Redis = redis;
     }
 
+    private const string BenchmarkKey = "aiprogress-benchmark-key-0123456789abcdef";
+
     public HttpClient Client { get; private set; } = null!;
 
     /// <summary>What every worker started here logged about jobs it stopped as lost.</summary>
@@ -64,13 +66,22 @@ internal sealed class LiveSystem : IAsyncDisposable
         system._api = new ApiHost(new Dictionary<string, string?>(common)
         {
             ["Api:DefaultModel"] = defaultModel,
-            ["Api:CreatePerMinute"] = "100000",
-            // Figure 2d opens 50 streams from one client; the default allows 20.
-            ["Api:MaxStreamsPerClient"] = "1000",
+            // A benchmark creates and watches far more than a person would, all from loopback: limits out of the way.
+            ["Api:CreatePerMinute"] = "1000000",
+            ["Api:CreatePerMinutePerAddress"] = "1000000",
+            ["Api:CreatePerMinuteTotal"] = "1000000",
+            ["Api:MaxOpenJobsPerClient"] = "1000000",
+            ["Api:MaxQueueLength"] = "1000000",
+            ["Api:MaxStreamsPerClient"] = "100000",
+            ["Api:MaxStreamsPerAddress"] = "100000",
+            ["Api:MaxStreamsPerProcess"] = "100000",
+            // A script's identity: in Production the browser cookie is Secure, which plain HTTP would not send back.
+            ["Api:ApiKeys:0"] = BenchmarkKey,
         });
         system._api.UseKestrel(0);
         system._api.StartServer();
         system.Client = system._api.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = system._api.BaseAddress });
+        system.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BenchmarkKey);
         // The anonymous identity cookie, once: every later call belongs to this one "browser".
         (await system.Client.GetAsync("/api/v1/ai/generation")).EnsureSuccessStatusCode();
         system.ApiStartClients = (before, await system.RedisClientsAsync());

@@ -13,8 +13,8 @@ public sealed class ProgressTracker
     /// <summary>The rate is measured over this trailing window: reacts within about a second, yet does not jitter.</summary>
     public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MinimumRateSpan = TimeSpan.FromMilliseconds(250);
-    /// <summary>How fast the shown percentage closes the gap to a moved estimate (time constant).</summary>
-    private static readonly TimeSpan Easing = TimeSpan.FromMilliseconds(500);
+    /// <summary>How fast the expected length closes the gap to a moved estimate (time constant).</summary>
+    private static readonly TimeSpan Easing = TimeSpan.FromMilliseconds(1000);
 
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -27,6 +27,7 @@ public sealed class ProgressTracker
     private double _percentage;
     private readonly Func<int, LengthForecast?> _forecast;
     private long _lastEasedAt;
+    private double _easedExpected;
 
     public ProgressTracker(TimeProvider time, int maxTokens, DateTimeOffset startedAt, int tokensSoFar = 0, string textSoFar = "",
         Func<int, LengthForecast?>? forecast = null)
@@ -76,8 +77,8 @@ public sealed class ProgressTracker
                 return new ProgressSnapshot(_tokens, Math.Round(rate, 1), elapsed, Eta(_maxTokens), _percentage, _text.Length);
             }
 
-            var expected = Math.Clamp(forecast.Expected, _tokens, _maxTokens);
-            EaseTowards(Math.Min(99.0, _tokens * 100.0 / Math.Max(1, expected)), now);
+            var expected = Math.Clamp(EaseExpected(forecast.Expected, now), _tokens, _maxTokens);
+            _percentage = Math.Max(_percentage, Math.Min(99.0, Math.Round(_tokens * 100.0 / Math.Max(1, expected), 1)));
             return new ProgressSnapshot(_tokens, Math.Round(rate, 1), elapsed, Eta(expected), _percentage, _text.Length,
                 ExpectedTokens: (int)Math.Round(expected),
                 EstimatedRemainingLowMs: Eta(Math.Clamp(forecast.Low, _tokens, expected)),
@@ -108,16 +109,18 @@ public sealed class ProgressTracker
         return _recentTokenTimestamps.Count / span.TotalSeconds;
     }
 
-    /// <summary>Never backwards; forwards by a share of the gap that grows with the time since the last step.</summary>
-    private void EaseTowards(double target, long now)
+    /// <summary>
+    /// The expected length moves towards a new estimate by a share of the gap that grows with the time since the last
+    /// step, so the bar glides when the estimate moves yet keeps pace with the tokens (the percentage is never eased).
+    /// </summary>
+    private double EaseExpected(double estimate, long now)
     {
-        var since = _lastEasedAt == 0 ? TimeSpan.MaxValue : _time.GetElapsedTime(_lastEasedAt, now);
+        var since = _lastEasedAt == 0 ? (TimeSpan?)null : _time.GetElapsedTime(_lastEasedAt, now);
         _lastEasedAt = now;
-        var share = since == TimeSpan.MaxValue ? 1 : 1 - Math.Exp(-since.TotalMilliseconds / Easing.TotalMilliseconds);
-        if (target > _percentage)
-        {
-            _percentage = Math.Round(_percentage + (target - _percentage) * share, 1);
-        }
+        _easedExpected = since is { } dt && _easedExpected > 0
+            ? _easedExpected + (estimate - _easedExpected) * (1 - Math.Exp(-dt.TotalMilliseconds / Easing.TotalMilliseconds))
+            : estimate;
+        return _easedExpected;
     }
 
     /// <summary>Stays below 100 until the job is completed; only the completion write says 100.</summary>
