@@ -77,7 +77,19 @@ export interface ProgressData {
   timestamp: number
   attempt?: number
   queue_position?: number
+  /** v1.1: what is happening now, and why a job is stalled. */
+  phase?: JobPhase
+  stalled_reason?: StalledReason
+  /** v1.1: while queued, ms until processing should begin (measured drain rate). */
+  estimated_start?: number
+  /** v1.1: the predicted whole length, and a band around estimated_remaining. */
+  expected_tokens?: number
+  estimated_remaining_low?: number
+  estimated_remaining_high?: number
 }
+
+export type JobPhase = 'queued' | 'loading_model' | 'reading_prompt' | 'generating' | 'stalled'
+export type StalledReason = 'worker_lost' | 'llm_unavailable' | 'retrying'
 
 export interface TextData {
   offset: number

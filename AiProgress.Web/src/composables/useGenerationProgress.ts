@@ -4,6 +4,7 @@ import { terminalEventOf } from '../api/snapshot'
 import { isTerminal, type CompletionData, type ErrorData, type JobSnapshot, type JobStatus, type ProgressData, type TextData } from '../api/types'
 import { mergeText } from './textBuffer'
 import { useEventStream } from './useEventStream'
+import { useJobPhase } from './useJobPhase'
 import { useProgressClock } from './useProgressClock'
 import { useSpeedSamples } from './useSpeedSamples'
 
@@ -38,6 +39,7 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
   const errorMessage = shallowRef<string | null>(null)
   const isTracking = shallowRef(false)
   const speed = useSpeedSamples()
+  const jobPhase = useJobPhase()
   const clock = useProgressClock(() => isTracking.value && status.value === 'processing', options.clockInterval)
 
   const stream = useEventStream(() => {
@@ -78,8 +80,14 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     currentTokens.value = data.current_tokens
     tokensPerSecond.value = data.tokens_per_second
     queuePosition.value = data.status === 'queued' ? (data.queue_position ?? null) : null
-    clock.report(data.elapsed_time, data.estimated_remaining)
-    if (data.status === 'processing') speed.add(data.elapsed_time, data.tokens_per_second)
+    jobPhase.apply(data)
+    const band = data.estimated_remaining_low != null && data.estimated_remaining_high != null
+      ? { low: data.estimated_remaining_low, high: data.estimated_remaining_high }
+      : null
+    // Stalled: no countdown and no new speed sample; the last rate is shown as stale, not as live.
+    const stalled = jobPhase.phase.value === 'stalled'
+    clock.report(data.elapsed_time, stalled ? null : data.estimated_remaining, band)
+    if (data.status === 'processing' && !stalled) speed.add(data.elapsed_time, data.tokens_per_second)
   }
 
   function applyText(data: TextData) {
@@ -100,6 +108,7 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     currentTokens.value = data.completion_tokens
     tokensPerSecond.value = data.tokens_per_second
     clock.report(data.elapsed_time, 0)
+    jobPhase.clear()
     stop()
     options.onComplete?.(data)
   }
@@ -107,6 +116,7 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
   function fail(data: ErrorData) {
     // Nothing remains of a job that will not finish; elapsed stops where it was.
     clock.report(clock.elapsed.value, null)
+    jobPhase.clear()
     status.value = data.status === 'cancelled' ? 'cancelled' : 'failed'
     errorMessage.value = data.error || status.value
     stop()
@@ -140,6 +150,7 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     attempt.value = 1
     text.value = ''
     speed.clear()
+    jobPhase.clear()
     clock.report(0, null)
   }
 
@@ -172,6 +183,10 @@ export function useGenerationProgress(jobId: MaybeRefOrGetter<string | null | un
     attempt,
     elapsed: clock.elapsed,
     estimatedRemaining: clock.estimatedRemaining,
+    remainingBand: clock.remainingBand,
+    phase: jobPhase.phase,
+    stalledReason: jobPhase.stalledReason,
+    estimatedStart: jobPhase.estimatedStart,
     text,
     samples: speed.samples,
     completion,

@@ -1,11 +1,16 @@
 import { computed, getCurrentScope, onScopeDispose, shallowRef, watch } from 'vue'
 
+export interface RemainingBand {
+  low: number
+  high: number
+}
+
 /**
  * Elapsed and remaining time as last reported by the server, moved on by a client timer while
  * `running()` so the display stays smooth between events (which come about twice a second).
  */
 export function useProgressClock(running: () => boolean, interval = 100) {
-  const reported = shallowRef({ elapsed: 0, remaining: null as number | null, at: Date.now() })
+  const reported = shallowRef({ elapsed: 0, remaining: null as number | null, band: null as RemainingBand | null, at: Date.now() })
   const now = shallowRef(Date.now())
   const since = computed(() => (running() ? Math.max(0, now.value - reported.value.at) : 0))
 
@@ -15,9 +20,15 @@ export function useProgressClock(running: () => boolean, interval = 100) {
     return remaining == null ? null : Math.max(0, remaining - since.value)
   })
 
-  function report(elapsedMs: number, remainingMs: number | null) {
+  /** The band around the remaining time (e.g. 10th to 90th percentile), counting down with it. */
+  const remainingBand = computed<RemainingBand | null>(() => {
+    const { band } = reported.value
+    return band == null ? null : { low: Math.max(0, band.low - since.value), high: Math.max(0, band.high - since.value) }
+  })
+
+  function report(elapsedMs: number, remainingMs: number | null, band: RemainingBand | null = null) {
     const at = Date.now()
-    reported.value = { elapsed: elapsedMs, remaining: remainingMs, at }
+    reported.value = { elapsed: elapsedMs, remaining: remainingMs, band: remainingMs == null ? null : band, at }
     now.value = at
   }
 
@@ -33,5 +44,5 @@ export function useProgressClock(running: () => boolean, interval = 100) {
 
   if (getCurrentScope()) onScopeDispose(stop)
 
-  return { elapsed, estimatedRemaining, report, stop }
+  return { elapsed, estimatedRemaining, remainingBand, report, stop }
 }

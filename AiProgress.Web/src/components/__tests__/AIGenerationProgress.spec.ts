@@ -18,7 +18,7 @@ describe('AIGenerationProgress', () => {
     const wrapper = mountProgress()
     es().emit('progress', progressEvent({ status: 'queued', progress: 0, current_tokens: 0, queue_position: 2 }))
     await wrapper.vm.$nextTick()
-    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Waiting in the queue: position 2')
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Waiting — 2nd in line')
     expect(wrapper.get('[data-testid="job-state"]').attributes('data-state')).toBe('queued')
   })
 
@@ -26,7 +26,47 @@ describe('AIGenerationProgress', () => {
     const wrapper = mountProgress()
     es().emit('progress', progressEvent({ progress: 0, current_tokens: 0, tokens_per_second: 0 }))
     await wrapper.vm.$nextTick()
-    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Reading the prompt…')
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Reading your prompt…')
+  })
+
+  it('says when a queued job should start, from the measured drain rate', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent({ status: 'queued', progress: 0, current_tokens: 0, queue_position: 3, estimated_start: 20_000, phase: 'queued' }))
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Waiting — 3rd in line, starts in about 20 s')
+  })
+
+  it('shows the remaining time as a band while writing', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent({ phase: 'generating', estimated_remaining: 10_000, estimated_remaining_low: 8_000, estimated_remaining_high: 12_000, expected_tokens: 300 }))
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Writing at 14.2 tokens/sec — about 8–12 s left')
+    expect(wrapper.get('[data-testid="metric-remaining"]').text()).toBe('8.0 s – 12.0 s')
+  })
+
+  it('says in words when the worker is lost, stops the countdown, marks the rate stale, and recovers by itself', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent({ phase: 'generating' }))
+    await wrapper.vm.$nextTick()
+    es().emit('progress', progressEvent({ phase: 'stalled', stalled_reason: 'worker_lost', estimated_remaining: null }))
+    await wrapper.vm.$nextTick()
+
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('The worker stopped — another one is taking over')
+    expect(wrapper.get('[data-testid="metric-remaining"]').text()).toBe('—')
+    expect(wrapper.get('[data-testid="metric-speed"]').classes()).toContain('stale')
+    expect(wrapper.get('[data-testid="metric-speed"]').text()).toContain('(paused)')
+
+    es().emit('progress', progressEvent({ phase: 'generating', current_tokens: 260 }))
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="status-line"]').text()).toMatch(/^Writing at 14.2 tokens\/sec/)
+    expect(wrapper.get('[data-testid="metric-speed"]').classes()).not.toContain('stale')
+  })
+
+  it('says when the model server is down and the job waits', async () => {
+    const wrapper = mountProgress()
+    es().emit('progress', progressEvent({ phase: 'stalled', stalled_reason: 'llm_unavailable', estimated_remaining: null }))
+    await wrapper.vm.$nextTick()
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('The model server is unavailable — the job waits and goes on when it is back')
   })
 
   it('renders live progress, metrics, sparkline and text', async () => {
@@ -35,7 +75,7 @@ describe('AIGenerationProgress', () => {
     es().emit('progress', progressEvent())
     es().emit('text', { offset: 0, delta: 'Once upon a time' })
     await wrapper.vm.$nextTick()
-    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('AI is generating… at 14.2 tokens/sec')
+    expect(wrapper.get('[data-testid="status-line"]').text()).toBe('Writing at 14.2 tokens/sec — about 20 s left')
     const bar = wrapper.get('[data-testid="progress-bar"]')
     expect(bar.attributes('role')).toBe('progressbar')
     expect(bar.attributes('aria-valuenow')).toBe('45')
