@@ -1,13 +1,14 @@
 using AiProgress.Jobs;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Liveness;
 using StackExchange.Redis;
 
 namespace AiProgress.Api.Live;
 
 /// <summary>
 /// Why a job that is not over does not move, from what the workers leave in Redis: the LLM server marked down,
-/// or the worker named as the job's owner without a live mark. One round trip.
+/// or the worker named as the job's owner silent (its liveness mark gone, or unrefreshed for half its lifetime).
 /// </summary>
 public sealed class StallWatch(IConnectionMultiplexer redis)
 {
@@ -34,6 +35,6 @@ public sealed class StallWatch(IConnectionMultiplexer redis)
             return null;
         }
 
-        return await db.KeyExistsAsync(RedisKeys.WorkerAlive((string)worker!)) ? null : StalledReasons.WorkerLost;
+        return await WorkerLiveness.IsSilentAsync(db, (string)worker!) ? StalledReasons.WorkerLost : null;
     }
 }

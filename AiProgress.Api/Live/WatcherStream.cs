@@ -23,7 +23,9 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     /// <summary>Why the watcher was last told the job is stalled; null once anything moved again.</summary>
     public string? StalledReason { get; private set; }
 
-    public async Task SendAsync(JobEvent e, CancellationToken cancellationToken)
+    public async Task SendAsync(JobEvent e, CancellationToken cancellationToken) => await SendAsync(e, fromStream: true, cancellationToken);
+
+    private async Task SendAsync(JobEvent e, bool fromStream, CancellationToken cancellationToken)
     {
         Seen.Apply(e);
         StalledReason = null;
@@ -34,7 +36,10 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
         if (StreamIds.TryParse(e.Id, out var id))
         {
             _lastId = id;
-            ApiTelemetry.DeliveryLag.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - id.Ms));
+            if (fromStream)
+            {
+                ApiTelemetry.DeliveryLag.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - id.Ms));
+            }
         }
 
         await Writer.WriteEventAsync(e.Id, e.Type, e.Data, cancellationToken);
@@ -68,7 +73,7 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     {
         if (row.GeneratedText.Length > Seen.TextLength)
         {
-            await SendAsync(NextRowEvent(JobEvents.Text(Seen.TextLength, row.GeneratedText[Seen.TextLength..])), cancellationToken);
+            await SendAsync(NextRowEvent(JobEvents.Text(Seen.TextLength, row.GeneratedText[Seen.TextLength..])), fromStream: false, cancellationToken);
         }
 
         var (type, data) = JobEvents.FromRow(row, queuePosition, time.GetUtcNow(), estimatedStart);
@@ -79,13 +84,12 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
         }
 
         _lastRowState = state;
-        await SendAsync(NextRowEvent((type, data)), cancellationToken);
+        await SendAsync(NextRowEvent((type, data)), fromStream: false, cancellationToken);
         return JobEventTypes.IsTerminal(type);
     }
 
     /// <summary>
-    /// Tells the watcher why the job does not move: its last progress again, marked stalled. It carries the id of
-    /// the last event sent, so a resume by Last-Event-ID still misses nothing.
+    /// Tells the watcher why the job does not move: its last progress again, marked stalled.
     /// </summary>
     public async Task SendStalledAsync(string reason, CancellationToken cancellationToken)
     {
@@ -93,7 +97,7 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
             ? JobEvents.ReadProgress(progress.Data)
             : JobEvents.ReadProgress(JobEvents.NothingYet(time.GetUtcNow()).Data) with { Status = Status };
         var (type, data) = JobEvents.Stalled(last, reason, time.GetUtcNow());
-        await Writer.WriteEventAsync(Seen.LastId ?? FormatNextId(), type, data, cancellationToken);
+        await Writer.WriteEventAsync(FormatNextId(), type, data, cancellationToken);
         _lastWriteAt = time.GetTimestamp();
         StalledReason = reason;
     }
@@ -133,10 +137,14 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
     /// <summary>Ids for events made from the row keep growing, like the stream's, so Last-Event-ID stays meaningful.</summary>
     private JobEvent NextRowEvent((string Type, string Data) body) => new(FormatNextId(), body);
 
+    /// <summary>
+    /// Ids for events made here (from the row, or a stall notice) must never pass the stream's own ids, which Redis
+    /// gives on its clock: before any stream event they are "0-n" (a resume from there replays everything, which the
+    /// merge rule absorbs), after one they follow it by sequence.
+    /// </summary>
     private string FormatNextId()
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        _lastId = now > _lastId.Ms ? (now, 0) : (_lastId.Ms, _lastId.Seq + 1);
+        _lastId = (_lastId.Ms, _lastId.Seq + 1);
         return StreamIds.Format(_lastId);
     }
 

@@ -7,12 +7,25 @@ namespace AiProgress.Jobs.Liveness;
 /// worker that died is known dead within that TTL, and its jobs can be taken over at once instead of after the
 /// stall timeout. The same marks tell the API whether any worker runs at all.
 /// </summary>
-public sealed class WorkerLiveness(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class WorkerLiveness(IConnectionMultiplexer redis)
 {
     private IDatabase Db => redis.GetDatabase();
 
+    /// <summary>The mark holds its own lifetime, so a reader can tell a mark that missed its refreshes (see <see cref="IsSilentAsync"/>).</summary>
     public Task MarkAliveAsync(string worker, TimeSpan ttl) =>
-        Db.StringSetAsync(RedisKeys.WorkerAlive(worker), time.GetUtcNow().ToUnixTimeMilliseconds(), ttl);
+        Db.StringSetAsync(RedisKeys.WorkerAlive(worker), (long)ttl.TotalMilliseconds, ttl);
+
+    /// <summary>
+    /// True when the worker's mark is gone, or has gone unrefreshed for half its lifetime: a worker refreshes it
+    /// several times per lifetime, so one that missed that many is dead or hung, well before the mark expires.
+    /// </summary>
+    public static async Task<bool> IsSilentAsync(IDatabaseAsync db, string worker)
+    {
+        var key = RedisKeys.WorkerAlive(worker);
+        var lifetime = db.StringGetAsync(key);
+        var left = db.KeyTimeToLiveAsync(key);
+        return await left is not { } remaining || !long.TryParse((string?)await lifetime, out var ms) || remaining.TotalMilliseconds < ms / 2.0;
+    }
 
     public Task ReleaseAsync(string worker) => Db.KeyDeleteAsync(RedisKeys.WorkerAlive(worker));
 

@@ -26,7 +26,8 @@ public class AppHostLocalModeTests(AspireSystemFixture system)
         Assert.Equal("stories260K", models.GetProperty("default_model").GetString());
         Assert.Equal(System.Net.HttpStatusCode.Accepted, created.StatusCode);
         Assert.Equal("completed", status.GetProperty("status").GetString());
-        Assert.Equal(60, status.GetProperty("completion_tokens").GetInt32());
+        // At most the limit; fewer when the story ends by itself (a generated BOS).
+        Assert.InRange(status.GetProperty("completion_tokens").GetInt32(), 10, 60);
         var text = status.GetProperty("text").GetString()!;
         Assert.True(text.Split(' ').Length > 20, $"real generated text expected, got '{text}'");
         Assert.Matches("[a-z]+ [a-z]+", text);

@@ -69,7 +69,10 @@ public class BrowserEndToEndTests(AspireSystemFixture system) : IAsyncLifetime
         var text = await _page.GetByTestId("generated-text").InnerTextAsync();
         Assert.True(text.Length > textBeforeReload.Length, "the text went on after the reload");
         Assert.StartsWith(textBeforeReload.Trim(), text.Trim());
-        await Assertions.Expect(_page.GetByTestId("metric-tokens")).ToHaveTextAsync("240");
+        // The story may end by itself before the limit (the model's BOS): the card and the status line agree on its length.
+        var tokens = int.Parse((await _page.GetByTestId("metric-tokens").InnerTextAsync()).Replace(",", "").Trim());
+        Assert.InRange(tokens, 20, 240);
+        await Assertions.Expect(_page.GetByTestId("status-line")).ToContainTextAsync($"Done: {tokens} tokens");
 
         var download = await _page.RunAndWaitForDownloadAsync(() => _page.GetByTestId("download-txt").ClickAsync());
         Assert.EndsWith(".txt", download.SuggestedFilename);
