@@ -63,18 +63,9 @@ internal sealed class LiveSystem : IAsyncDisposable
         await system.StartWorkerAsync(maxConcurrentJobs);
 
         var before = await system.RedisClientsAsync();
-        system._api = new ApiHost(new Dictionary<string, string?>(common)
+        system._api = new ApiHost(new Dictionary<string, string?>([.. common, .. ApiLimits.OutOfTheWay()])
         {
             ["Api:DefaultModel"] = defaultModel,
-            // A benchmark creates and watches far more than a person would, all from loopback: limits out of the way.
-            ["Api:CreatePerMinute"] = "1000000",
-            ["Api:CreatePerMinutePerAddress"] = "1000000",
-            ["Api:CreatePerMinuteTotal"] = "1000000",
-            ["Api:MaxOpenJobsPerClient"] = "1000000",
-            ["Api:MaxQueueLength"] = "1000000",
-            ["Api:MaxStreamsPerClient"] = "100000",
-            ["Api:MaxStreamsPerAddress"] = "100000",
-            ["Api:MaxStreamsPerProcess"] = "100000",
             // A script's identity: in Production the browser cookie is Secure, which plain HTTP would not send back.
             ["Api:ApiKeys:0"] = BenchmarkKey,
         });

@@ -11,14 +11,9 @@ public class AbuseLimitsTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixt
 {
     private const string Generation = "/api/v1/ai/generation";
 
-    private ApiServer StartApi(params (string Key, string Value)[] overrides)
-    {
-        var settings = system.ApiConfiguration();
-        foreach (var (key, value) in overrides) settings[key] = value;
-        return ApiServer.Start(settings);
-    }
+    private ApiServer StartApi(params (string Key, string Value)[] overrides) => system.StartApi(overrides);
 
-    private static HttpClient BareClient(Uri baseAddress) => new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = baseAddress };
+    private static HttpClient BareClient(Uri baseAddress) => ApiServer.BareClient(baseAddress);
 
     /// <summary>A create with no cookie at all, from <paramref name="address"/> as a trusted proxy (loopback) reports it.</summary>
     private static async Task<HttpResponseMessage> CreateWithoutCookieAsync(HttpClient client, string? address = null)

@@ -7,12 +7,7 @@ namespace AiProgress.Tests.Api;
 /// <summary>Limits and stream housekeeping, each on an API replica started with its own settings.</summary>
 public class ApiLimitsTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture>
 {
-    private ApiServer StartApi(params (string Key, string Value)[] overrides)
-    {
-        var settings = system.ApiConfiguration();
-        foreach (var (key, value) in overrides) settings[key] = value;
-        return ApiServer.Start(settings);
-    }
+    private ApiServer StartApi(params (string Key, string Value)[] overrides) => system.StartApi(overrides);
 
     [Fact]
     public async Task Creating_too_fast_is_answered_429_with_Retry_After()

@@ -14,15 +14,9 @@ public class IdentityTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture
     private const string CookieName = "aiprogress_client";
     private const string Generation = "/api/v1/ai/generation";
 
-    private ApiServer StartApi(params (string Key, string Value)[] overrides)
-    {
-        var settings = system.ApiConfiguration();
-        foreach (var (key, value) in overrides) settings[key] = value;
-        return ApiServer.Start(settings);
-    }
+    private ApiServer StartApi(params (string Key, string Value)[] overrides) => system.StartApi(overrides);
 
-    /// <summary>A client that sends exactly the cookies a test gives it.</summary>
-    private static HttpClient BareClient(Uri baseAddress) => new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = baseAddress };
+    private static HttpClient BareClient(Uri baseAddress) => ApiServer.BareClient(baseAddress);
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path,
         string? cookie = null, string? bearer = null, string? forwardedFor = null, string? forwardedProto = null, object? json = null)

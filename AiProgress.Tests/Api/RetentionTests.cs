@@ -12,12 +12,7 @@ namespace AiProgress.Tests.Api;
 /// <summary>A client deletes its own jobs; finished jobs expire by themselves, swept by one replica at a time.</summary>
 public class RetentionTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyFixture>
 {
-    private ApiServer StartApi(params (string Key, string Value)[] overrides)
-    {
-        var settings = system.ApiConfiguration();
-        foreach (var (key, value) in overrides) settings[key] = value;
-        return ApiServer.Start(settings);
-    }
+    private ApiServer StartApi(params (string Key, string Value)[] overrides) => system.StartApi(overrides);
 
     private async Task<bool> RowExistsAsync(string jobId)
     {

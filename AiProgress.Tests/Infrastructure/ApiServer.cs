@@ -20,6 +20,9 @@ public sealed class ApiServer(IDictionary<string, string?> settings) : WebApplic
         return server;
     }
 
+    /// <summary>A client that sends exactly the cookies a test gives it.</summary>
+    public static HttpClient BareClient(Uri baseAddress) => new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = baseAddress };
+
     /// <summary>A client with its own cookie jar: one anonymous browser.</summary>
     public HttpClient CreateBrowserClient() =>
         CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = BaseAddress });

@@ -47,18 +47,9 @@ public class PipelineFixture : IAsyncLifetime
         ["Worker:PollInterval"] = "00:00:00.500",
     };
 
-    protected virtual Dictionary<string, string?> ApiSettings() => new()
+    protected virtual Dictionary<string, string?> ApiSettings() => new(ApiLimits.OutOfTheWay())
     {
         ["Api:DefaultModel"] = DefaultModel,
-        // Tests create and watch far more than a person would, all from loopback: every limit is out of the way.
-        ["Api:CreatePerMinute"] = "100000",
-        ["Api:CreatePerMinutePerAddress"] = "100000",
-        ["Api:CreatePerMinuteTotal"] = "100000",
-        ["Api:MaxOpenJobsPerClient"] = "100000",
-        ["Api:MaxQueueLength"] = "100000",
-        ["Api:NewIdentitiesPerMinutePerAddress"] = "100000",
-        ["Api:MaxStreamsPerClient"] = "1000",
-        ["Api:MaxStreamsPerAddress"] = "10000",
     };
 
     public Dictionary<string, string?> CommonSettings() => new()
@@ -89,6 +80,14 @@ public class PipelineFixture : IAsyncLifetime
         Client = Api.CreateBrowserClient();
         // Take the anonymous identity cookie once, so that parallel creates all belong to this one "browser".
         (await Client.GetAsync("/api/v1/ai/generation")).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Another API replica on this fixture's Redis and database, with some settings changed.</summary>
+    public ApiServer StartApi(params (string Key, string Value)[] overrides)
+    {
+        var settings = ApiConfiguration();
+        foreach (var (key, value) in overrides) settings[key] = value;
+        return ApiServer.Start(settings);
     }
 
     public Task<WorkerHost> StartWorkerAsync(params (string Key, string Value)[] overrides)
