@@ -57,7 +57,7 @@ internal static class LatencyBenchmark
         Console.WriteLine($"| {lags.Count,4} tokens | {Stats.F(Stats.Median(lags))} | {Stats.F(Stats.Percentile(lags, 95))} | {Stats.F(lags.DefaultIfEmpty(double.NaN).Max())} |");
         Console.WriteLine($"| {newest.Count,4} events, newest token only | {Stats.F(Stats.Median(newest))} | {Stats.F(Stats.Percentile(newest, 95))} | {Stats.F(newest.DefaultIfEmpty(double.NaN).Max())} |");
         Console.WriteLine();
-        Console.WriteLine("The worker publishes new text every Worker:EventInterval (250 ms), so a token waits up to one tick for it;");
+        Console.WriteLine("The worker publishes new text every Worker:TextInterval (50 ms), so a token waits up to one tick for it;");
         Console.WriteLine("the newest token of each event shows what the rest of the path (Redis stream, Pub/Sub note, API, SSE) adds.");
         LastSingleWatcherLagP95 = Stats.Percentile(lags, 95);
     }
