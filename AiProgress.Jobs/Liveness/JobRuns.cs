@@ -5,7 +5,7 @@ namespace AiProgress.Jobs.Liveness;
 /// <summary>
 /// Which attempt runs a job now, and on which worker, kept in Redis beside the job's events: the worker that begins
 /// an attempt records it, appends to the event stream are fenced by it (a worker that lost its job cannot add to
-/// the stream, as it cannot write the row), and the API reads the owner to tell watchers when it died.
+/// the stream, as it cannot write the row), and the API reads the owner (<c>StallWatch</c>) to tell watchers when it died.
 /// </summary>
 public sealed class JobRuns(IConnectionMultiplexer redis)
 {
@@ -23,11 +23,4 @@ public sealed class JobRuns(IConnectionMultiplexer redis)
     public async Task<bool> RecordAsync(string jobId, int attempt, string worker) =>
         (int)await redis.GetDatabase().ScriptEvaluateAsync(RecordScript, [RedisKeys.JobRun(jobId)],
             [attempt, worker, (long)Retention.TotalSeconds]) == 1;
-
-    /// <summary>The attempt and worker that run the job, or null when none is recorded (never begun, or Redis lost it).</summary>
-    public async Task<(int Attempt, string Worker)?> OwnerAsync(string jobId)
-    {
-        var fields = await redis.GetDatabase().HashGetAsync(RedisKeys.JobRun(jobId), ["attempt", "worker"]);
-        return fields[0].IsNull || fields[1].IsNull ? null : ((int)fields[0], (string)fields[1]!);
-    }
 }

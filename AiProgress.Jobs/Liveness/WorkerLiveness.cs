@@ -29,8 +29,6 @@ public sealed class WorkerLiveness(IConnectionMultiplexer redis)
 
     public Task ReleaseAsync(string worker) => Db.KeyDeleteAsync(RedisKeys.WorkerAlive(worker));
 
-    public async Task<bool> IsAliveAsync(string worker) => await Db.KeyExistsAsync(RedisKeys.WorkerAlive(worker));
-
     /// <summary>Which of <paramref name="workers"/> are alive, in one round trip.</summary>
     public async Task<HashSet<string>> AliveAmongAsync(IReadOnlyList<string> workers)
     {

@@ -5,7 +5,7 @@ namespace AiProgress.Worker.Progress;
 /// <summary>
 /// The live numbers of one job: tokens, a smoothed rate, elapsed time, ETA and a percentage that never goes
 /// backwards. With a length forecast (<see cref="CompletionLengths"/>) progress and ETA are measured against the
-/// expected length, and the percentage eases towards a moved estimate instead of jumping; without one they are
+/// expected length, which glides towards a moved estimate so the bar does not jump; without one they are
 /// the seed's (tokens / max_tokens). Fed from the token stream, read by the progress pump; thread-safe.
 /// </summary>
 public sealed class ProgressTracker
