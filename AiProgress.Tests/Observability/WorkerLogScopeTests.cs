@@ -16,6 +16,9 @@ public class WorkerLogScopeTests(ApiOnlyFixture system) : IClassFixture<ApiOnlyF
 
         var jobId = await system.CreateJobAsync("logged", maxTokens: 10);
         await system.WaitForTerminalAsync(jobId);
+        // The row turns terminal before the runner logs its end: wait for that line rather than race it.
+        await Eventually.TrueAsync(() => logs.Logs.Any(l => l.Message.Contains(jobId, StringComparison.Ordinal) && l.Message.Contains("completed", StringComparison.Ordinal)),
+            () => "the runner never logged the job's end", TimeSpan.FromSeconds(10));
 
         var runnerLines = logs.Logs.Where(l => l.Category.StartsWith("AiProgress.Worker.Jobs.Job", StringComparison.Ordinal) && l.Message.Contains(jobId, StringComparison.Ordinal)).ToList();
         Assert.Contains(runnerLines, l => l.Message.Contains("Generating job", StringComparison.Ordinal));
