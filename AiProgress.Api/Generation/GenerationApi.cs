@@ -37,7 +37,7 @@ public static partial class GenerationApi
     }
 
     private static async Task<Results<Ok<JobStatusResponse>, ProblemHttpResult>> GetStatus(
-        string jobId, HttpContext context, JobService jobs, QueueThroughput throughput, CancellationToken cancellationToken)
+        string jobId, HttpContext context, JobService jobs, CancellationToken cancellationToken)
     {
         var (job, problem) = await FindOwnJobAsync(jobId, context, jobs, cancellationToken);
         if (job is null)
@@ -45,8 +45,7 @@ public static partial class GenerationApi
             return problem!;
         }
 
-        var position = await jobs.QueuePositionAsync(job, cancellationToken);
-        var estimatedStart = position is { } place ? await throughput.EstimatedStartAsync(job.Model, place, cancellationToken) : null;
+        var (position, estimatedStart) = await jobs.QueuePlaceAsync(job, cancellationToken);
         return TypedResults.Ok(JobStatusResponse.From(job, position, includeText: true, estimatedStart));
     }
 

@@ -15,6 +15,7 @@ public sealed class JobService(
     JobLifecycle lifecycle,
     JobQueue queue,
     JobEventStream events,
+    QueueThroughput throughput,
     IConnectionMultiplexer redis,
     TimeProvider time,
     ILogger<JobService> logger)
@@ -81,6 +82,13 @@ public sealed class JobService(
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return 1 + await db.Jobs.LongCountAsync(j => j.Status == JobStatus.Queued && j.CreatedAt < job.CreatedAt, cancellationToken);
+    }
+
+    /// <summary>A queued job's place in line and when it should start (null, null unless queued).</summary>
+    public async Task<(long? Position, long? EstimatedStart)> QueuePlaceAsync(GenerationJob job, CancellationToken cancellationToken)
+    {
+        var position = await QueuePositionAsync(job, cancellationToken);
+        return position is { } place ? (place, await throughput.EstimatedStartAsync(job.Model, place, cancellationToken)) : (null, null);
     }
 
     public async Task<IReadOnlyList<GenerationJob>> ListAsync(string clientId, string? status, int limit, CancellationToken cancellationToken)

@@ -19,7 +19,6 @@ public sealed class SseProgressHandler(
     JobEventStream events,
     JobEventNotifier notifier,
     StallWatch stalls,
-    QueueThroughput throughput,
     IOptions<ApiOptions> options,
     TimeProvider time,
     ILogger<SseProgressHandler> logger)
@@ -177,8 +176,7 @@ public sealed class SseProgressHandler(
     /// <summary>Sends the row's state (text beyond what the watcher has, then progress or the terminal event).</summary>
     private async Task<bool> SendRowAsync(WatcherStream stream, GenerationJob row, CancellationToken cancellationToken)
     {
-        var position = await jobs.QueuePositionAsync(row, cancellationToken);
-        var estimatedStart = position is { } place ? await throughput.EstimatedStartAsync(row.Model, place, cancellationToken) : null;
+        var (position, estimatedStart) = await jobs.QueuePlaceAsync(row, cancellationToken);
         return await stream.SendRowAsync(row, position, cancellationToken, estimatedStart);
     }
 }

@@ -10,7 +10,7 @@ namespace AiProgress.Api.Live;
 /// Why a job that is not over does not move, from what the workers leave in Redis: the LLM server marked down,
 /// or the worker named as the job's owner silent (its liveness mark gone, or unrefreshed for half its lifetime).
 /// </summary>
-public sealed class StallWatch(IConnectionMultiplexer redis)
+public sealed class StallWatch(IConnectionMultiplexer redis, WorkerLiveness liveness)
 {
     public async Task<string?> ReasonAsync(string jobId, string status)
     {
@@ -19,8 +19,7 @@ public sealed class StallWatch(IConnectionMultiplexer redis)
             return null;
         }
 
-        var db = redis.GetDatabase();
-        var batch = db.CreateBatch();
+        var batch = redis.GetDatabase().CreateBatch();
         var llmDown = batch.KeyExistsAsync(RedisKeys.LlmUnavailable);
         var owner = batch.HashGetAsync(RedisKeys.JobRun(jobId), "worker");
         batch.Execute();
@@ -35,6 +34,6 @@ public sealed class StallWatch(IConnectionMultiplexer redis)
             return null;
         }
 
-        return await WorkerLiveness.IsSilentAsync(db, (string)worker!) ? StalledReasons.WorkerLost : null;
+        return await liveness.IsSilentAsync((string)worker!) ? StalledReasons.WorkerLost : null;
     }
 }

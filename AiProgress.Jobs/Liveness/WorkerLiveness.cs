@@ -19,11 +19,11 @@ public sealed class WorkerLiveness(IConnectionMultiplexer redis)
     /// True when the worker's mark is gone, or has gone unrefreshed for half its lifetime: a worker refreshes it
     /// several times per lifetime, so one that missed that many is dead or hung, well before the mark expires.
     /// </summary>
-    public static async Task<bool> IsSilentAsync(IDatabaseAsync db, string worker)
+    public async Task<bool> IsSilentAsync(string worker)
     {
         var key = RedisKeys.WorkerAlive(worker);
-        var lifetime = db.StringGetAsync(key);
-        var left = db.KeyTimeToLiveAsync(key);
+        var lifetime = Db.StringGetAsync(key);
+        var left = Db.KeyTimeToLiveAsync(key);
         return await left is not { } remaining || !long.TryParse((string?)await lifetime, out var ms) || remaining.TotalMilliseconds < ms / 2.0;
     }
 

@@ -81,15 +81,15 @@ public sealed class JobQueue(IConnectionMultiplexer redis, TimeProvider timeProv
             {
                 var owner = (string)pending.ConsumerName!;
                 var idle = TimeSpan.FromMilliseconds(pending.IdleTimeInMilliseconds);
-                var orphaned = owner == consumer
-                    ? !runsHere((string)pending.MessageId!) && idle >= stallTime
-                    : (!alive.Contains(owner) && idle >= orphanIdle) || idle >= stallTime;
-                if (!orphaned)
+                // Entries of a dead worker go after a moment; anyone else's (ours that no run answers for included) after the stall time.
+                var ownerDied = owner != consumer && !alive.Contains(owner);
+                var needed = ownerDied ? orphanIdle : stallTime;
+                if (idle < needed || (owner == consumer && runsHere((string)pending.MessageId!)))
                 {
                     continue;
                 }
 
-                var minIdle = (long)Math.Min(idle.TotalMilliseconds, (!alive.Contains(owner) ? orphanIdle : stallTime).TotalMilliseconds);
+                var minIdle = (long)needed.TotalMilliseconds;
                 var claimed = await Db.StreamClaimAsync(RedisKeys.Queue, RedisKeys.QueueGroup, consumer, minIdle, [pending.MessageId]);
                 if (claimed.Length > 0 && claimed[0].IsNull)
                 {
