@@ -137,33 +137,6 @@ public sealed partial class JobFeed
         }
     }
 
-    /// <summary>
-    /// A late watcher's first frames: the whole text so far, then the latest progress, or for a finished job only
-    /// its end; each with the id of the event it sums up, in id order, so Last-Event-ID still resumes exactly.
-    /// </summary>
-    private SseFrame[] BuildSnapshot()
-    {
-        var frames = new List<JobEvent>(2);
-        if (_fold.TextLength > 0)
-        {
-            frames.Add(new JobEvent(_fold.LastTextId!, JobEvents.Text(0, _fold.Text)));
-        }
-
-        if ((_fold.Terminal ?? _fold.LastProgress) is { } latest)
-        {
-            frames.Add(latest);
-        }
-        else if (_fold.LastId is { } lastId)
-        {
-            frames.Add(new JobEvent(lastId, JobEvents.NothingYet(_time.GetUtcNow())));
-        }
-
-        return frames
-            .OrderBy(e => StreamIds.TryParse(e.Id, out var id) ? id : default)
-            .Select(e => SseFrame.From(e, e.Type == JobEventTypes.Text ? _fold.TextLength : -1))
-            .ToArray();
-    }
-
     private void CloseLocked(FeedEnd why)
     {
         if (_closed)
@@ -181,10 +154,4 @@ public sealed partial class JobFeed
         // Not inline: cancellation callbacks would run the loop's continuation under this lock.
         _ = _stop.CancelAsync();
     }
-}
-
-/// <summary>A watcher's start in a feed: its buffer, the frames that come before it, and where the feed stood.</summary>
-public sealed record FeedJoin(JobFeed Feed, FeedWatcher Watcher, IReadOnlyList<SseFrame> Snapshot, string LastStreamId, IReadOnlyList<JobEvent> MadeHere) : IDisposable
-{
-    public void Dispose() => Feed.Leave(Watcher);
 }

@@ -69,7 +69,7 @@ public sealed class SseProgressHandler(
     {
         using var join = await feeds.JoinAsync(stream.JobId, cancellationToken);
         var resuming = StreamIds.TryParse(lastEventId, out var resumeFrom);
-        var first = resuming ? await ResumeFramesAsync(join, resumeFrom) : join.Snapshot;
+        var first = resuming ? await join.ResumeFramesAsync(events, resumeFrom) : join.Snapshot;
         foreach (var frame in first)
         {
             stream.Append(frame);
@@ -121,27 +121,6 @@ public sealed class SseProgressHandler(
 
         // Finished (the job's row is gone) or too slow: the connection ends. Lost Redis: on by polling.
         return join.Watcher.End != FeedEnd.RedisLost;
-    }
-
-    /// <summary>
-    /// A resuming watcher has everything up to its id: it gets what followed, as it was sent, from the job's stream
-    /// up to where the feed stood when it joined (the feed's frames carry on from there), and what the feed made.
-    /// </summary>
-    private async Task<IReadOnlyList<SseFrame>> ResumeFramesAsync(FeedJoin join, (long Ms, long Seq) resumeFrom)
-    {
-        var history = join.LastStreamId.Length == 0 ? [] : await events.ReadUpToAsync(join.Feed.JobId, join.LastStreamId);
-        var fold = new JobEventFold();
-        var frames = new List<SseFrame>();
-        foreach (var e in history.Concat(join.MadeHere))
-        {
-            fold.Apply(e);
-            if (StreamIds.TryParse(e.Id, out var id) && StreamIds.Compare(id, resumeFrom) > 0)
-            {
-                frames.Add(SseFrame.From(e, e.Type == JobEventTypes.Text ? fold.TextLength : -1, fromStream: !join.MadeHere.Contains(e)));
-            }
-        }
-
-        return frames;
     }
 
     private async Task StreamByPollingAsync(WatcherStream stream, CancellationToken cancellationToken)
