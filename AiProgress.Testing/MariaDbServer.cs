@@ -26,11 +26,13 @@ public sealed class MariaDbServer : IAsyncDisposable
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
             // Tests trade the fsync per commit for speed; benchmarks measure what the AppHost runs.
             $"--innodb-flush-log-at-trx-commit={(durable ? 1 : 2)}",
-            $"--pid-file={Path.Combine(directory, "mariadb.pid")}",
+            $"--pid-file={Path.Combine(directory, "mariadb.pid")}", $"--tmpdir={TempDirectory(directory)}",
         ];
     }
 
     public int Port { get; }
+
+    private static string TempDirectory(string directory) => Directory.CreateDirectory(Path.Combine(directory, "tmp")).FullName;
 
     public static Task<MariaDbServer> GetAsync() => Shared.Value;
 
@@ -74,6 +76,8 @@ public sealed class MariaDbServer : IAsyncDisposable
         [
             "--no-defaults", $"--datadir={Path.Combine(directory, "data")}", $"--user={Environment.UserName}",
             "--auth-root-authentication-method=socket", "--skip-test-db",
+            // Its own temporary folder: servers set up side by side in /tmp were seen to trip over each other's files.
+            $"--tmpdir={TempDirectory(directory)}",
         ]);
         await install.WaitForExitAsync(TimeSpan.FromSeconds(120));
 

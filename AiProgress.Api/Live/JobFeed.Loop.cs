@@ -125,27 +125,30 @@ public sealed partial class JobFeed
 
     private async Task FollowAsync(ChannelMessageQueue notes)
     {
-        var lastRowCheck = _time.GetTimestamp();
-        var lastStallCheck = _time.GetTimestamp();
+        // The checks run only once the job has been quiet that long: while notes flow, neither is needed.
+        var lastNote = _time.GetTimestamp();
+        var lastRowCheck = lastNote;
+        var lastStallCheck = lastNote;
         while (!_stop.IsCancellationRequested)
         {
-            var wait = Min(
-                Min(_options.DatabaseCheckInterval - _time.GetElapsedTime(lastRowCheck), _options.StallCheckInterval - _time.GetElapsedTime(lastStallCheck)),
-                _options.HeartbeatInterval - _time.GetElapsedTime(Volatile.Read(ref _lastBroadcastAt)));
-            if (await NextNoteAsync(notes, wait) is { } note)
+            var quietFor = _time.GetElapsedTime(lastNote);
+            var untilRowCheck = _options.DatabaseCheckInterval - Min(quietFor, _time.GetElapsedTime(lastRowCheck));
+            var untilStallCheck = _options.StallCheckInterval - Min(quietFor, _time.GetElapsedTime(lastStallCheck));
+            var untilHeartbeat = _options.HeartbeatInterval - _time.GetElapsedTime(Volatile.Read(ref _lastBroadcastAt));
+            if (await NextNoteAsync(notes, Min(Min(untilRowCheck, untilStallCheck), untilHeartbeat)) is { } note)
             {
+                lastNote = _time.GetTimestamp();
                 await ApplyNoteAsync(note);
                 continue;
             }
 
-            // Quiet: the checks a watcher once did for itself, done here once for all of them.
-            if (_time.GetElapsedTime(lastRowCheck) >= _options.DatabaseCheckInterval)
+            if (_time.GetElapsedTime(lastNote) >= _options.DatabaseCheckInterval && _time.GetElapsedTime(lastRowCheck) >= _options.DatabaseCheckInterval)
             {
                 lastRowCheck = _time.GetTimestamp();
                 await CheckSafelyAsync(CheckRowAsync);
             }
 
-            if (_time.GetElapsedTime(lastStallCheck) >= _options.StallCheckInterval)
+            if (_time.GetElapsedTime(lastNote) >= _options.StallCheckInterval && _time.GetElapsedTime(lastStallCheck) >= _options.StallCheckInterval)
             {
                 lastStallCheck = _time.GetTimestamp();
                 await CheckSafelyAsync(CheckStallAsync);

@@ -37,7 +37,7 @@ public class RedisOutageStreamTests(FastRowCheckFixture system) : IClassFixture<
         using var cancellation = new CancellationTokenSource(PipelineFixture.Patience);
         var followed = SseReader.ReadAsync(system.Client, after, firstEvent: first, cancellationToken: cancellation.Token);
         await first.Task.WaitAsync(cancellation.Token);
-        Assert.Equal([RedisKeys.JobEventsAppended(after).ToString()], await JobChannelsAsync());
+        Assert.Contains(RedisKeys.JobEventsAppended(after).ToString(), await JobChannelsAsync());
         Assert.Equal("complete", (await followed)[^1].Type);
         await TrueAsync(async () => (await JobChannelsAsync()).Length == 0, () => "a job channel is still subscribed");
     }

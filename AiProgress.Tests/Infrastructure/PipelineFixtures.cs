@@ -43,3 +43,16 @@ public class QuickRowCheckWorkerlessFixture : WorkerlessFixture
         return settings;
     }
 }
+
+/// <summary>With a worker, on a MariaDB of its own, and streams that would re-read the row four times a second.</summary>
+public class QuickRowCheckFixture : PipelineFixture
+{
+    protected override bool PrivateDatabaseServer => true;
+
+    protected override Dictionary<string, string?> ApiSettings()
+    {
+        var settings = base.ApiSettings();
+        settings["Api:DatabaseCheckInterval"] = "00:00:00.250";
+        return settings;
+    }
+}
