@@ -26,6 +26,8 @@ public sealed class MariaDbServer : IAsyncDisposable
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
             // Tests trade the fsync per commit for speed; benchmarks measure what the AppHost runs.
             $"--innodb-flush-log-at-trx-commit={(durable ? 1 : 2)}",
+            // A worker with thousands of jobs and an API with thousands of streams each fill a pool of 100.
+            "--max-connections=1000",
             $"--pid-file={Path.Combine(directory, "mariadb.pid")}",
         ];
     }

@@ -7,7 +7,7 @@ public sealed class WorkerOptions
     public const string SectionName = "Worker";
 
     /// <summary>Jobs this worker generates at once.</summary>
-    [Range(1, 64)] public int MaxConcurrentJobs { get; set; } = 4;
+    [Range(1, 10_000)] public int MaxConcurrentJobs { get; set; } = 4;
 
     /// <summary>The backstop: a job whose queue entry was not touched this long is claimed by another worker, alive or not.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
