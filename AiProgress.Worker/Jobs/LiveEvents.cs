@@ -23,24 +23,26 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
                 return;
             }
 
-            var snapshot = job.Tracker.Snapshot();
             var published = job.Published;
-            var batch = new List<(string, string)>(2);
             var delta = job.Tracker.TextFrom(published.TextLength);
-            if (delta.Length > 0)
-            {
-                batch.Add(JobEvents.Text(published.TextLength, delta));
-            }
-
             var sinceProgress = time.GetElapsedTime(published.At);
+            // Text goes out 20 times a second, progress 4: the snapshot (rate, length model) only when it is due.
             var progressDue = force
-                || (snapshot.Tokens != published.Tokens && sinceProgress >= options.Value.EventInterval - TimeSpan.FromMilliseconds(10))
+                || (job.Tracker.Tokens != published.Tokens && sinceProgress >= options.Value.EventInterval - TimeSpan.FromMilliseconds(10))
                 || sinceProgress >= ProgressKeepAlive;
             if (delta.Length == 0 && !progressDue)
             {
                 return;
             }
-            if (progressDue)
+
+            var batch = new List<(string, string)>(2);
+            if (delta.Length > 0)
+            {
+                batch.Add(JobEvents.Text(published.TextLength, delta));
+            }
+
+            var snapshot = progressDue ? job.Tracker.Snapshot() : null;
+            if (snapshot is not null)
             {
                 batch.Add(JobEvents.Progress(JobStatus.Processing, snapshot, time.GetUtcNow(), job.Attempt,
                     phase: job.StalledReason is null ? null : JobPhases.Stalled, stalledReason: job.StalledReason));
@@ -56,7 +58,7 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
             }
 
             WorkerTelemetry.EventsPublished.Add(batch.Count);
-            job.RecordPublished(published.TextLength + delta.Length, progressDue ? snapshot : null, time.GetTimestamp());
+            job.RecordPublished(published.TextLength + delta.Length, snapshot, time.GetTimestamp());
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {

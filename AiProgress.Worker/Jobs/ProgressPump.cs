@@ -58,6 +58,8 @@ public sealed class ProgressPump(
     private async Task WriteProgressAsync(IReadOnlyCollection<ActiveJob> jobs, CancellationToken cancellationToken)
     {
         var rows = new List<ProgressRow>(jobs.Count);
+        // Thousands of jobs: find each by its id, not by a scan per row.
+        var byId = jobs.ToDictionary(j => j.JobId);
         foreach (var job in jobs.Where(j => j.WritesProgress))
         {
             var snapshot = job.Tracker.Snapshot();
@@ -77,7 +79,7 @@ public sealed class ProgressPump(
             lost = await lifecycle.WriteProgressAsync(rows, cancellationToken);
             foreach (var row in rows)
             {
-                jobs.First(j => j.JobId == row.JobId).RecordWritten(row.Snapshot);
+                byId[row.JobId].RecordWritten(row.Snapshot);
                 ProgressWritten?.Invoke(row.JobId);
             }
 
@@ -91,7 +93,7 @@ public sealed class ProgressPump(
         }
 
         // A job whose runner is writing its own end meanwhile no longer matches either: that is not a loss.
-        foreach (var job in lost.Select(id => jobs.First(j => j.JobId == id)).Where(j => j.WritesProgress))
+        foreach (var job in lost.Select(id => byId[id]).Where(j => j.WritesProgress))
         {
             logger.LogInformation("Job {JobId} was cancelled or taken over; stopping it here", job.JobId);
             job.Stop(StopReason.TakenOver);
