@@ -54,6 +54,26 @@ public sealed class MariaDbServer : IAsyncDisposable
         return $"Server=127.0.0.1;Port={Port};User ID={name};Password={password};Database={name}";
     }
 
+    /// <summary>The server's own counters (SHOW GLOBAL STATUS), e.g. Com_select, Innodb_rows_updated: what a benchmark counts.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> StatusAsync(params string[] names)
+    {
+        await using var connection = new MySqlConnection($"Server={_socket};Protocol=Unix;User ID=root;");
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SHOW GLOBAL STATUS", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        while (await reader.ReadAsync())
+        {
+            var name = reader.GetString(0);
+            if (names.Contains(name, StringComparer.OrdinalIgnoreCase) && long.TryParse(reader.GetString(1), out var value))
+            {
+                values[name] = value;
+            }
+        }
+
+        return values;
+    }
+
     /// <summary>Kills the server and starts it again on the same port and data: what a MySQL restart looks like.</summary>
     public async Task RestartAsync(TimeSpan downtime, Func<Task>? whileDown = null)
     {
