@@ -7,7 +7,15 @@ namespace AiProgress.Testing;
 public static class ServiceProcess
 {
     public static ServerProcess StartWorker(IDictionary<string, string?> settings, IReadOnlyDictionary<string, string>? environment = null) =>
-        Start("AiProgress.Worker", FreePort.Next(), settings, environment);
+        StartWorker(settings, out _, environment);
+
+    /// <summary>The worker on a free port; <paramref name="url"/> answers /alive once it runs.</summary>
+    public static ServerProcess StartWorker(IDictionary<string, string?> settings, out Uri url, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var port = FreePort.Next();
+        url = new Uri($"http://127.0.0.1:{port}");
+        return Start("AiProgress.Worker", port, settings, environment);
+    }
 
     /// <summary>The LLamaSharp Ollama server on <paramref name="port"/> (the same port again after a restart).</summary>
     public static ServerProcess StartLocalOllama(IDictionary<string, string?> settings, int port) =>

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using AiProgress.Benchmarks.Pipeline;
+
+namespace AiProgress.Benchmarks.Report;
+
+/// <summary>
+/// `-- report`: issue 15's figures in one run (concurrent jobs through one worker, pipeline overhead, SSE fan-out,
+/// push against the seed's polling), each target said met or missed, written to docs/BENCHMARKS.md and
+/// docs/benchmarks.json.
+/// </summary>
+internal static class ReportBenchmark
+{
+    public const string Command = "dotnet run -c Release --project AiProgress.Benchmarks -- report";
+
+    /// <summary>(jobs, watchers per job, tokens per second each, tokens): fewer tokens a second where two cores carry thousands of streams.</summary>
+    private static readonly (int Jobs, int PerJob, double Rate, int Tokens)[] FanOutCases =
+        [(1, 100, 20, 100), (1, 1000, 20, 100), (100, 2, 20, 100), (1000, 2, 5, 30), (2500, 2, 2, 12)];
+
+    private static readonly int[] ConcurrentJobs = [10, 100, 500, 2000];
+    private static readonly int[] PushPollWatchers = [100, 1000];
+
+    public static async Task<int> RunAsync(BenchmarkArgs args)
+    {
+        var clock = Stopwatch.StartNew();
+        var only = args.String("only");
+        await using var system = await ReportSystem.StartAsync();
+        Console.WriteLine($"Report: API pid {system.ApiPid}, worker pid {system.WorkerPid} (Worker:MaxConcurrentJobs {ReportSystem.WorkerSlots}), " +
+                          $"redis-server and MariaDB private, scripted Ollama in this process.");
+
+        var json = new JsonObject();
+        var targets = new List<Target>();
+        var markdown = new StringBuilder();
+
+        if (only is null or "overhead")
+        {
+            Console.WriteLine("overhead");
+            var (raw, pipeline) = await OverheadMeasure.RunAsync(system, runs: args.Int("overhead-runs", 5));
+            json["overhead"] = new JsonObject { ["raw_tokens_per_s"] = Round(raw, 0), ["pipeline_tokens_per_s"] = Round(pipeline, 0), ["ratio"] = Round(pipeline / raw, 3) };
+            targets.Add(Target.AtLeast("pipeline overhead ratio (pipeline / raw tokens/s)", pipeline / raw, 0.95, "",
+                "the worker, Redis, API, MariaDB and the scripted server share two cores; raw reading has the cores to itself"));
+            markdown.AppendLine(ReportText.Overhead(raw, pipeline));
+        }
+
+        if (only is null or "concurrent")
+        {
+            Console.WriteLine("concurrent_jobs");
+            var results = new List<LoadCaseResult>();
+            foreach (var jobs in ConcurrentJobs)
+            {
+                results.Add(await LoadCase.RunAsync(system, jobs, watchersPerJob: 1, tokensPerSecond: 20, tokens: 100));
+            }
+
+            json["concurrent_jobs"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
+            {
+                ["jobs"] = r.Jobs,
+                ["tokens_per_second_each"] = r.TokensPerSecond,
+                ["newest_token_lag_ms"] = new JsonObject { ["p99"] = Round(r.Number("newest_lag_p99"), 1) },
+                ["worker_cpu_ms_per_1000_tokens"] = Round(r.WorkerCpuMsPer1000Tokens, 1),
+                ["db_rows_per_s"] = Round(r.RowsUpdatedPerSecond, 0),
+                ["redis_cmds_per_s"] = Round(r.RedisCommandsPerSecond, 0),
+                ["events_lost"] = r.EventsLost,
+                ["tokens_lost"] = r.TokensLost,
+            })]);
+            var biggest = results[^1];
+            targets.Add(Target.AtMost($"{biggest.Jobs} concurrent jobs through one worker: events + tokens lost", biggest.EventsLost + biggest.TokensLost, 0, "",
+                biggest.CpuSummary));
+            markdown.AppendLine(ReportText.ConcurrentJobs(results));
+        }
+
+        if (only is null or "fanout")
+        {
+            Console.WriteLine("fanout");
+            var results = new List<LoadCaseResult>();
+            foreach (var (jobs, perJob, rate, tokens) in FanOutCases)
+            {
+                results.Add(await LoadCase.RunAsync(system, jobs, perJob, rate, tokens));
+            }
+
+            json["fanout"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
+            {
+                ["jobs"] = r.Jobs,
+                ["watchers_per_job"] = r.WatchersPerJob,
+                ["watchers"] = r.WatcherCount,
+                ["tokens_per_second_each"] = r.TokensPerSecond,
+                ["newest_token_lag_ms"] = new JsonObject { ["p50"] = Round(r.Number("newest_lag_p50"), 1), ["p99"] = Round(r.Number("newest_lag_p99"), 1) },
+                ["token_lag_ms"] = new JsonObject { ["p50"] = Round(r.Number("token_lag_p50"), 1), ["p99"] = Round(r.Number("token_lag_p99"), 1) },
+                ["api_cpu_pct"] = Round(r.CpuPercent["api"], 1),
+                ["api_rss_kb_per_watcher"] = Round(r.ApiRssKbPerWatcher, 1),
+                ["completed_intact"] = (int)r.Number("intact"),
+            })]);
+            var hundred = results[0];
+            var most = results[^1];
+            targets.Add(Target.AtMost("newest-token lag p99 at 100 watchers", hundred.Number("newest_lag_p99"), 20, " ms", hundred.CpuSummary));
+            targets.Add(Target.AtMost($"newest-token lag p99 at {most.WatcherCount:N0} watchers", most.Number("newest_lag_p99"), 100, " ms", most.CpuSummary));
+            targets.Add(Target.AtMost("every-token lag p99 at 100 watchers", hundred.Number("token_lag_p99"), 100, " ms",
+                "text leaves the worker every Worker:TextInterval (50 ms), so a token waits up to 50 ms before it is sent; " + hundred.CpuSummary));
+            var heaviest = results.MaxBy(r => r.ApiRssKbPerWatcher)!;
+            targets.Add(Target.AtMost($"API memory per watcher (worst case, {heaviest.Jobs}×{heaviest.WatchersPerJob})", heaviest.ApiRssKbPerWatcher, 30, " KB",
+                "RSS growth includes garbage not yet collected and the GC's own headroom"));
+            markdown.AppendLine(ReportText.FanOut(results));
+        }
+
+        if (only is null or "push-vs-poll")
+        {
+            Console.WriteLine("push_vs_poll");
+            var push = new List<LoadCaseResult>();
+            foreach (var watchers in PushPollWatchers)
+            {
+                push.Add(await LoadCase.RunAsync(system, watchers / 10, 10, 20, 100));
+            }
+
+            await system.StartApiAsync(forcePolling: true);
+            var poll = new List<LoadCaseResult>();
+            foreach (var watchers in PushPollWatchers)
+            {
+                poll.Add(await LoadCase.RunAsync(system, watchers / 10, 10, 20, 100));
+            }
+
+            await system.StartApiAsync(forcePolling: false);
+            json["push_vs_poll"] = new JsonArray([.. push.Zip(poll).Select(pair => (JsonNode)new JsonObject
+            {
+                ["watchers"] = pair.First.WatcherCount,
+                ["push"] = PushPollSide(pair.First),
+                ["poll"] = PushPollSide(pair.Second),
+            })]);
+            foreach (var (p, q) in push.Zip(poll))
+            {
+                targets.Add(Target.AtLeast($"polling's lag p50 / push's at {p.WatcherCount:N0} watchers", q.Number("token_lag_p50") / p.Number("token_lag_p50"), 10, "×",
+                    "push's p50 is mostly the wait for the worker's next 50 ms text tick"));
+                targets.Add(Target.AtMost($"push: DB reads per watcher-second at {p.WatcherCount:N0} watchers", p.ApiSelectsPerSecond / p.WatcherCount, 0, "",
+                    "the API's safety-net reads of the row"));
+            }
+
+            markdown.AppendLine(ReportText.PushVsPoll(push, poll));
+        }
+
+        var elapsed = clock.Elapsed;
+        json["targets"] = new JsonArray([.. targets.Select(t => (JsonNode)t.ToJson())]);
+        json["seconds"] = Round(elapsed.TotalSeconds, 0);
+        var document = ReportText.Header(elapsed) + ReportText.Targets(targets) + markdown;
+        Console.WriteLine();
+        Console.WriteLine(document);
+        await BenchmarkDocs.WriteSectionAsync("report", document, json);
+        return 0;
+    }
+
+    private static JsonObject PushPollSide(LoadCaseResult r) => new()
+    {
+        ["lag_ms"] = new JsonObject { ["p50"] = Round(r.Number("token_lag_p50"), 1), ["p99"] = Round(r.Number("token_lag_p99"), 1) },
+        ["db_reads_per_watcher_s"] = Round(r.ApiSelectsPerSecond / r.WatcherCount, 3),
+    };
+
+    public static double Round(double value, int digits) => double.IsFinite(value) ? Math.Round(value, digits) : -1;
+}
