@@ -8,17 +8,19 @@ namespace AiProgress.Benchmarks.Report;
 
 /// <summary>
 /// One job's tokens per second through the whole pipeline (scripted server → worker → Redis → API → SSE) against
-/// reading the same unpaced scripted stream raw with OllamaSharp. Both count the tokens after the first that arrives
-/// and divide by the time from it to the end (done line raw, `complete` event through the pipeline), so the start-up
-/// of either is left out and the rate is what the reader keeps up with.
+/// reading the same scripted stream raw with OllamaSharp. Both are (tokens − 1) over the time from the server writing
+/// the first token (its stamp) to the reader holding the last one, so start-up (queue, first request) is left out and
+/// what the stream's delivery costs is in.
 /// </summary>
 internal static class OverheadMeasure
 {
     public const int Tokens = 8192;
+    public const double PacedRate = 2000;
 
-    public static async Task<(double Raw, double Pipeline)> RunAsync(ReportSystem system, int runs)
+    /// <param name="tokensPerSecond">0: as fast as the scripted server writes.</param>
+    public static async Task<(double Raw, double Pipeline)> RunAsync(ReportSystem system, int runs, double tokensPerSecond = 0)
     {
-        system.Ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond: 0);
+        system.Ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond);
         var raw = new List<double>();
         var pipeline = new List<double>();
         for (var i = -1; i < runs; i++) // one warm-up each
@@ -44,24 +46,23 @@ internal static class OverheadMeasure
             Messages = [new Message(ChatRole.User, "raw overhead probe")],
             Options = new RequestOptions { NumPredict = Tokens },
         };
-        long first = 0, end = 0;
-        var after = 0;
+        long first = 0, last = 0, count = 0;
         await foreach (var chunk in client.ChatAsync(request))
         {
             if (chunk is ChatDoneResponseStream)
             {
-                end = MicroClock.NowMicros;
                 break;
             }
 
-            if (chunk?.Message?.Content is { Length: > 0 })
+            if (chunk?.Message?.Content is { Length: > 0 } content)
             {
-                if (first == 0) first = MicroClock.NowMicros;
-                else after++;
+                last = MicroClock.NowMicros;
+                if (first == 0) first = MicroClock.StampsIn(content).First();
+                count++;
             }
         }
 
-        return after / ((end - first) / 1e6);
+        return (count - 1) / ((last - first) / 1e6);
     }
 
     private static async Task<double> PipelineAsync(ReportSystem system)
@@ -69,10 +70,7 @@ internal static class OverheadMeasure
         var jobId = (await system.CreateJobsAsync(1, Tokens))[0];
         var events = await SseReader.ReadAsync(system.Client, jobId, stopAfter: e => e.IsTerminal || e.Type == "timeout");
         var texts = events.Where(e => e.Type == "text").ToList();
-        var complete = events.Single(e => e.Type == "complete");
-        var first = texts[0];
-        var after = texts.Skip(1).Sum(e => MicroClock.StampsIn(e.Data.GetProperty("delta").GetString()!).Count());
-        var lastText = texts[^1].ReceivedMicros;
-        return after / ((Math.Max(lastText, complete.ReceivedMicros) - first.ReceivedMicros) / 1e6);
+        var stamps = texts.SelectMany(e => MicroClock.StampsIn(e.Data.GetProperty("delta").GetString()!)).ToList();
+        return (stamps.Count - 1) / ((texts[^1].ReceivedMicros - stamps[0]) / 1e6);
     }
 }
