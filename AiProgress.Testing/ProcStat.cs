@@ -34,6 +34,9 @@ public static class ProcStat
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Threads the process has now.</summary>
+    public static int Threads(int pid) => Fields(pid) is { } fields ? int.Parse(fields[17], System.Globalization.CultureInfo.InvariantCulture) : 0;
+
     /// <summary>The fields of /proc/pid/stat after the command, which may itself hold spaces.</summary>
     private static string[]? Fields(int pid)
     {

@@ -8,7 +8,8 @@ namespace AiProgress.Benchmarks.Report;
 internal sealed record LoadCaseResult(
     int Jobs, int WatchersPerJob, double TokensPerSecond, int Tokens, JsonObject Watchers, double Seconds,
     IReadOnlyDictionary<string, double> CpuPercent, long ApiRssBeforeKb, long ApiRssPeakKb,
-    double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs)
+    double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs,
+    double WorkerSideLagP50, double WorkerSideLagP99)
 {
     public int WatcherCount => Jobs * WatchersPerJob;
     public long TokensWritten => (long)Jobs * Tokens;
@@ -56,10 +57,13 @@ internal static class LoadCase
         gate.SetResult();
 
         var rssPeak = rssBefore;
+        var workerThreads = 0;
+        var logsBefore = system.ServiceLogs.Length;
         Dictionary<string, TimeSpan>? cpuAfter = null;
         while (!loadGenerator.HasExited && clock.Elapsed < TimeSpan.FromMinutes(4))
         {
             rssPeak = Math.Max(rssPeak, ProcStat.RssKb(system.ApiPid));
+            workerThreads = Math.Max(workerThreads, ProcStat.Threads(system.WorkerPid));
             // The last look before it exits: /proc forgets a process once it is gone.
             try { cpuAfter = system.CpuTimes(loadGenerator); } catch (InvalidOperationException) { }
             await Task.Delay(100);
@@ -77,12 +81,18 @@ internal static class LoadCase
         cpuAfter["loadgen"] = TimeSpan.FromMilliseconds(watchers["cpu_ms"]!.GetValue<long>());
         var cpuPercent = cpuAfter.ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds / seconds * 100);
 
+        var (redisLagP50, redisLagP99) = await RedisSideLag.MeasureAsync(system.Admin.GetDatabase(), ids);
         // The next case starts from a quiet system.
         await WaitUntilAsync(() => system.Ollama.ActiveStreams == 0, TimeSpan.FromSeconds(60), () => $"{system.Ollama.ActiveStreams} streams still open");
         Directory.Delete(folder, recursive: true);
         var result = new LoadCaseResult(jobs, watchersPerJob, tokensPerSecond, tokens, watchers, seconds, cpuPercent, rssBefore, rssPeak,
             (redisAfter - redisBefore) / seconds, (rowsAfter - rowsBefore) / seconds, (selectsAfter - selectsBefore) / seconds,
-            (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds);
+            (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99);
+        Console.WriteLine($"    {watchers.ToJsonString()}");
+        Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}");
+        var logs = system.ServiceLogs;
+        var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));
+        if (warnings > 0) Console.WriteLine($"    service warnings so far: {warnings}; the last:\n{logs[Math.Max(0, logs.Length - 1500)..]}");
         Console.WriteLine($"    {seconds:F1} s; intact {watchers["intact"]}/{result.WatcherCount}; newest lag p50/p99 {watchers["newest_lag_p50"]}/{watchers["newest_lag_p99"]} ms; " +
                           $"token lag p50/p99 {watchers["token_lag_p50"]}/{watchers["token_lag_p99"]} ms; CPU {result.CpuSummary}");
         return result;

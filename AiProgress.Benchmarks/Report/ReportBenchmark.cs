@@ -29,6 +29,10 @@ internal static class ReportBenchmark
         Console.WriteLine($"Report: API pid {system.ApiPid}, worker pid {system.WorkerPid} (Worker:MaxConcurrentJobs {ReportSystem.WorkerSlots}), " +
                           $"redis-server and MariaDB private, scripted Ollama in this process.");
 
+        // Fresh processes JIT and tier up their hot paths in the first seconds: a short unmeasured case first.
+        Console.WriteLine("warm-up");
+        await LoadCase.RunAsync(system, jobs: 50, watchersPerJob: 2, tokensPerSecond: 50, tokens: 100);
+
         var json = new JsonObject();
         var targets = new List<Target>();
         var markdown = new StringBuilder();
@@ -49,7 +53,7 @@ internal static class ReportBenchmark
         {
             Console.WriteLine("concurrent_jobs");
             var results = new List<LoadCaseResult>();
-            foreach (var jobs in ConcurrentJobs)
+            foreach (var jobs in args.String("jobs") is { } list ? list.Split(',').Select(int.Parse).ToArray() : ConcurrentJobs)
             {
                 results.Add(await LoadCase.RunAsync(system, jobs, watchersPerJob: 1, tokensPerSecond: 20, tokens: 100));
             }

@@ -31,6 +31,9 @@ internal sealed class ReportSystem : IAsyncDisposable
     public bool ForcePolling { get; private set; }
 
     public int ApiPid => _api!.ServerPid;
+
+    /// <summary>What the worker and the API logged (warnings and worse), for a case that went wrong.</summary>
+    public string ServiceLogs => $"worker:\n{_worker?.Output}\napi:\n{_api?.Output}";
     public int WorkerPid => _worker!.ServerPid;
 
     public static async Task<ReportSystem> StartAsync()
@@ -129,7 +132,7 @@ internal sealed class ReportSystem : IAsyncDisposable
         return long.Parse(info.SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public async Task<long> RowsUpdatedAsync() => (await MariaDb.StatusAsync("Innodb_rows_updated"))["Innodb_rows_updated"];
+    public async Task<long> RowsUpdatedAsync() => (await MariaDb.StatusAsync("Handler_update"))["Handler_update"];
 
     public Task<long> ApiSelectsAsync() => MariaDb.SelectsByAsync(ApiUser);
 

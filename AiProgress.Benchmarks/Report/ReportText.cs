@@ -23,7 +23,7 @@ internal static class ReportText
           worker's next 50 ms text tick).
         - CPU from /proc (utime + stime) of each process over the window, % of one core (the machine has 200 %);
           API memory: VmRSS at its peak minus before the watchers connected, per watcher.
-        - DB rows: MariaDB's `Innodb_rows_updated`; API reads: `SELECT_COMMANDS` of the API's own database user
+        - DB rows: MariaDB's `Handler_update` (rows updated); API reads: `SELECT_COMMANDS` of the API's own database user
           (`information_schema.USER_STATISTICS`); Redis: `total_commands_processed` of `INFO stats`.
 
         """;

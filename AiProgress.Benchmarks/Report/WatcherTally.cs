@@ -88,7 +88,8 @@ internal sealed class WatcherTally
         foreach (var stamp in Stamps(delta))
         {
             Tokens++;
-            if (stamp <= _lastStamp) OutOfOrder = true;
+            // Equal stamps are fine: a server catching up on its schedule writes two tokens within a microsecond.
+            if (stamp < _lastStamp) OutOfOrder = true;
             _lastStamp = stamp;
             newest = Math.Max(newest, stamp);
             lags.Token((receivedMicros - stamp) / 1000.0);

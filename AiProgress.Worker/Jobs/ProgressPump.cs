@@ -10,7 +10,7 @@ namespace AiProgress.Worker.Jobs;
 /// <summary>
 /// One loop for all jobs of this worker: every text tick (50 ms) it pushes new text to the jobs' event streams, and
 /// progress when its own interval (250 ms) has come,
-/// every write interval it saves all jobs' progress in one batched transaction. Rows that no longer match
+/// every write interval it saves all jobs' progress in batched transactions (one up to 250 jobs, more side by side). Rows that no longer match
 /// (cancelled, taken over) stop their job. Heartbeats live apart (<see cref="WorkerHeartbeat"/>), so a slow MySQL
 /// never delays them.
 /// </summary>
@@ -72,6 +72,15 @@ public sealed class ProgressPump(
             rows.Add(new ProgressRow(job.JobId, job.Attempt, snapshot, job.Tracker.TextFrom(0)));
         }
 
+        // Thousands of rows: several transactions side by side (MariaDB works on them on every core, and group-commits
+        // their fsyncs), each small enough that its ownership query stays cheap.
+        await Task.WhenAll(rows.Chunk(RowsPerTransaction).Select(chunk => WriteChunkAsync(chunk, byId, cancellationToken)));
+    }
+
+    private const int RowsPerTransaction = 250;
+
+    private async Task WriteChunkAsync(ProgressRow[] rows, Dictionary<string, ActiveJob> byId, CancellationToken cancellationToken)
+    {
         IReadOnlyList<string> lost;
         try
         {
@@ -83,12 +92,12 @@ public sealed class ProgressPump(
                 ProgressWritten?.Invoke(row.JobId);
             }
 
-            WorkerTelemetry.ProgressWrites.Add(rows.Count);
+            WorkerTelemetry.ProgressWrites.Add(rows.Length);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
         {
             // Generation goes on; the next write carries the whole state and catches up.
-            logger.LogWarning(ex, "Could not write progress for {Count} jobs", rows.Count);
+            logger.LogWarning(ex, "Could not write progress for {Count} jobs", rows.Length);
             return;
         }
 
