@@ -12,6 +12,32 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
 {
     private static readonly TimeSpan ProgressKeepAlive = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Whether the job has something to send: text once <see cref="WorkerOptions.TextInterval"/> has passed since its
+    /// last text (so a token after a pause goes at once, not at the next fixed tick), or progress that is due.
+    /// Cheap: the pump asks it of every job every 10 ms.
+    /// </summary>
+    public bool IsDue(ActiveJob job)
+    {
+        if (!job.PublishesEvents)
+        {
+            return false;
+        }
+
+        var published = job.Published;
+        return (job.Tracker.TextLength > published.TextLength && time.GetElapsedTime(published.TextAt) >= options.Value.TextInterval - Slack)
+            || ProgressDue(job, published);
+    }
+
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(2);
+
+    private bool ProgressDue(ActiveJob job, PublishedCursor published)
+    {
+        var sinceProgress = time.GetElapsedTime(published.At);
+        return (job.Tracker.Tokens != published.Tokens && sinceProgress >= options.Value.EventInterval - TimeSpan.FromMilliseconds(10))
+            || sinceProgress >= ProgressKeepAlive;
+    }
+
     /// <summary>Sends what watchers have not seen yet: new text, and progress when it moved (or once a second).</summary>
     public async Task PublishAsync(ActiveJob job, bool force)
     {
@@ -25,11 +51,8 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
 
             var published = job.Published;
             var delta = job.Tracker.TextFrom(published.TextLength);
-            var sinceProgress = time.GetElapsedTime(published.At);
             // Text goes out 20 times a second, progress 4: the snapshot (rate, length model) only when it is due.
-            var progressDue = force
-                || (job.Tracker.Tokens != published.Tokens && sinceProgress >= options.Value.EventInterval - TimeSpan.FromMilliseconds(10))
-                || sinceProgress >= ProgressKeepAlive;
+            var progressDue = force || ProgressDue(job, published);
             if (delta.Length == 0 && !progressDue)
             {
                 return;
