@@ -18,7 +18,12 @@ internal sealed record LoadCaseResult(
     public long EventsLost => (long)Number("text_gaps") + (WatcherCount - (long)Number("completed"));
     public double ApiRssKbPerWatcher => (ApiRssPeakKb - ApiRssBeforeKb) / (double)WatcherCount;
     public double WorkerCpuMsPer1000Tokens => WorkerCpuMs / (TokensWritten / 1000.0);
-    public string CpuSummary => string.Join(", ", CpuPercent.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F0} %"));
+    public string CpuSummary => $"CPU {CpuPercent.Values.Sum():F0} % of the machine's {Environment.ProcessorCount * 100} %: " +
+        string.Join(", ", CpuPercent.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F0} %"));
+
+    /// <summary>Where a lag comes from: the worker's share, then the CPU of every process.</summary>
+    public string LagLimits => $"the worker's side (token written → event in Redis) is {WorkerSideLagP50:F0} / {WorkerSideLagP99:F0} ms of it (p50 / p99), " +
+        $"the rest Redis → API → SSE → load generator; {CpuSummary}";
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using AiProgress.Benchmarks.Pipeline;
 using AiProgress.Testing;
+using AiProgress.Worker.Generation;
 using OllamaSharp;
 using OllamaSharp.Models;
 using OllamaSharp.Models.Chat;
@@ -63,6 +64,42 @@ internal static class OverheadMeasure
         }
 
         return (count - 1) / ((last - first) / 1e6);
+    }
+
+    /// <summary>
+    /// Bytes allocated in this process per token while a reader takes one unpaced stream: the scripted server's share
+    /// is the same in both, so the difference is the reader's. OllamaSharp's reader, then the worker's.
+    /// </summary>
+    public static async Task<(double OllamaSharp, double Worker)> AllocationsPerTokenAsync(ScriptedOllama ollama)
+    {
+        ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond: 0);
+        await RawAsync(ollama);
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        await RawAsync(ollama);
+        var ollamaSharp = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Tokens;
+
+        await WorkerReaderAsync(ollama);
+        before = GC.GetTotalAllocatedBytes(precise: true);
+        await WorkerReaderAsync(ollama);
+        return (ollamaSharp, (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Tokens);
+    }
+
+    private static async Task WorkerReaderAsync(ScriptedOllama ollama)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(ollama.Url), Timeout = Timeout.InfiniteTimeSpan };
+        var job = new AiProgress.Jobs.Data.GenerationJob
+        {
+            JobId = "allocations", ClientId = "benchmark", Prompt = "allocation probe", Model = ScriptedOllama.ModelName, MaxTokens = Tokens,
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/chat") { Content = ChatRequestBody.For(job, "", Tokens).ToContent() };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var lines = new ChatStreamReader(body);
+        var text = new System.Text.StringBuilder();
+        while (await lines.ReadAsync(CancellationToken.None) is { } line && !line.Done)
+        {
+            text.Append(line.Content);
+        }
     }
 
     private static async Task<double> PipelineAsync(ReportSystem system)

@@ -42,11 +42,12 @@ internal static class ReportBenchmark
             Console.WriteLine("overhead");
             var (raw, pipeline) = await OverheadMeasure.RunAsync(system, runs: args.Int("overhead-runs", 5));
             var (pacedRaw, pacedPipeline) = await OverheadMeasure.RunAsync(system, runs: 2, tokensPerSecond: OverheadMeasure.PacedRate);
+            var allocations = await OverheadMeasure.AllocationsPerTokenAsync(system.Ollama);
             json["overhead"] = new JsonObject { ["raw_tokens_per_s"] = Round(raw, 0), ["pipeline_tokens_per_s"] = Round(pipeline, 0), ["ratio"] = Round(pipeline / raw, 3) };
             targets.Add(Target.AtLeast("pipeline overhead ratio (pipeline / raw tokens/s)", pipeline / raw, 0.95, "",
                 $"the unpaced stream lasts {OverheadMeasure.Tokens / raw * 1000:F0} ms raw, and the pipeline adds a fixed tail: up to one 50 ms text tick, Redis, the API; " +
                 "the worker, Redis, API, MariaDB and the scripted server share two cores while raw reading has them to itself"));
-            markdown.AppendLine(ReportText.Overhead(raw, pipeline, pacedRaw, pacedPipeline));
+            markdown.AppendLine(ReportText.Overhead(raw, pipeline, pacedRaw, pacedPipeline, allocations));
         }
 
         if (only is null or "concurrent")
@@ -98,10 +99,10 @@ internal static class ReportBenchmark
             })]);
             var hundred = results[0];
             var most = results[^1];
-            targets.Add(Target.AtMost("newest-token lag p99 at 100 watchers", hundred.Number("newest_lag_p99"), 20, " ms", hundred.CpuSummary));
-            targets.Add(Target.AtMost($"newest-token lag p99 at {most.WatcherCount:N0} watchers", most.Number("newest_lag_p99"), 100, " ms", most.CpuSummary));
+            targets.Add(Target.AtMost("newest-token lag p99 at 100 watchers", hundred.Number("newest_lag_p99"), 20, " ms", hundred.LagLimits));
+            targets.Add(Target.AtMost($"newest-token lag p99 at {most.WatcherCount:N0} watchers", most.Number("newest_lag_p99"), 100, " ms", most.LagLimits));
             targets.Add(Target.AtMost("every-token lag p99 at 100 watchers", hundred.Number("token_lag_p99"), 100, " ms",
-                "text leaves the worker every Worker:TextInterval (50 ms), so a token waits up to 50 ms before it is sent; " + hundred.CpuSummary));
+                "a job's text leaves the worker at most every Worker:TextInterval (50 ms); " + hundred.LagLimits));
             var heaviest = results.MaxBy(r => r.ApiRssKbPerWatcher)!;
             targets.Add(Target.AtMost($"API memory per watcher (worst case, {heaviest.Jobs}×{heaviest.WatchersPerJob})", heaviest.ApiRssKbPerWatcher, 30, " KB",
                 "RSS growth includes garbage not yet collected and the GC's own headroom"));
@@ -134,7 +135,7 @@ internal static class ReportBenchmark
             foreach (var (p, q) in push.Zip(poll))
             {
                 targets.Add(Target.AtLeast($"polling's lag p50 / push's at {p.WatcherCount:N0} watchers", q.Number("token_lag_p50") / p.Number("token_lag_p50"), 10, "×",
-                    "push's p50 is mostly the wait for the worker's next 50 ms text tick"));
+                    "push: " + p.LagLimits));
                 targets.Add(Target.AtMost($"push: DB reads per watcher-second at {p.WatcherCount:N0} watchers", p.ApiSelectsPerSecond / p.WatcherCount, 0, "",
                     "the API's safety-net reads of the row"));
             }

@@ -23,6 +23,7 @@ internal static class ReportText
           worker's next 50 ms text tick).
         - CPU from /proc (utime + stime) of each process over the window, % of one core (the machine has 200 %);
           API memory: VmRSS at its peak minus before the watchers connected, per watcher.
+        - worker side: from the token's stamp to the stream id Redis gave its event (Redis's clock, ms), for up to 200 jobs a case.
         - DB rows: MariaDB's `Handler_update` (rows updated); API reads: `SELECT_COMMANDS` of the API's own database user
           (`information_schema.USER_STATISTICS`); Redis: `total_commands_processed` of `INFO stats`.
 
@@ -43,7 +44,7 @@ internal static class ReportText
         return text.AppendLine().ToString();
     }
 
-    public static string Overhead(double raw, double pipeline, double pacedRaw, double pacedPipeline) => $"""
+    public static string Overhead(double raw, double pipeline, double pacedRaw, double pacedPipeline, (double OllamaSharp, double Worker) allocations) => $"""
         ### overhead
 
         One job of {OverheadMeasure.Tokens:N0} tokens (the contract's largest max_tokens). Raw: OllamaSharp reads the
@@ -58,6 +59,12 @@ internal static class ReportText
         | unpaced | {F(raw)} | {F(pipeline)} | {pipeline / raw:F3} |
         | {OverheadMeasure.PacedRate:N0} tok/s | {F(pacedRaw)} | {F(pacedPipeline)} | {pacedPipeline / pacedRaw:F3} |
 
+        Allocated per token in the benchmark process while one unpaced stream is read (`GC.GetTotalAllocatedBytes`; the
+        scripted server's share is the same in both): OllamaSharp's reader {allocations.OllamaSharp:F0} bytes, the worker's
+        `ChatStreamReader` {allocations.Worker:F0} bytes (its only per-token object is the token's string). OllamaSharp also
+        checks `EndOfStream` before every line, a blocking read whenever its buffer is empty, which is after every token:
+        one pool thread held per stream, which is what kept a worker from holding thousands.
+
         """;
 
     public static string ConcurrentJobs(IReadOnlyList<LoadCaseResult> results)
@@ -68,11 +75,11 @@ internal static class ReportText
         text.AppendLine("Jobs at once through one worker, 20 tokens/s each (100 tokens), one SSE watcher per job. Lost: text events " +
                         "that did not join (a gap) or watchers that never got `complete`; tokens the server wrote that no watcher got.");
         text.AppendLine();
-        text.AppendLine("| jobs | tok/s each | newest-token lag p99 ms | worker CPU ms / 1000 tokens | worker CPU % | DB rows/s | Redis cmds/s | events lost | tokens lost | intact | CPU by process |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| jobs | tok/s each | newest-token lag p99 ms | of it worker side p50 / p99 ms | worker CPU ms / 1000 tokens | worker CPU % | DB rows/s | Redis cmds/s | events lost | tokens lost | intact | CPU by process |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in results)
         {
-            text.AppendLine($"| {r.Jobs:N0} | {F(r.TokensPerSecond)} | {F(r.Number("newest_lag_p99"))} | {F(r.WorkerCpuMsPer1000Tokens)} | {F(r.CpuPercent["worker"])} " +
+            text.AppendLine($"| {r.Jobs:N0} | {F(r.TokensPerSecond)} | {F(r.Number("newest_lag_p99"))} | {F(r.WorkerSideLagP50)} / {F(r.WorkerSideLagP99)} | {F(r.WorkerCpuMsPer1000Tokens)} | {F(r.CpuPercent["worker"])} " +
                             $"| {F(r.RowsUpdatedPerSecond)} | {F(r.RedisCommandsPerSecond)} | {r.EventsLost} | {r.TokensLost} | {r.Number("intact")}/{r.WatcherCount} | {r.CpuSummary} |");
         }
 
@@ -87,11 +94,11 @@ internal static class ReportText
         text.AppendLine("SSE watchers of jobs in one API process. The big cases run fewer tokens a second per job so that two cores " +
                         "(API, worker, Redis, MariaDB, the scripted server and the load generator together) can carry them: the rate is in the table.");
         text.AppendLine();
-        text.AppendLine("| jobs × watchers | watchers | tok/s each | newest-token lag p50 / p99 ms | token lag p50 / p99 ms | API CPU % | API KB / watcher | completed intact | CPU by process |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| jobs × watchers | watchers | tok/s each | newest-token lag p50 / p99 ms | of it worker side p50 / p99 ms | token lag p50 / p99 ms | API CPU % | API KB / watcher | completed intact | CPU by process |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in results)
         {
-            text.AppendLine($"| {r.Jobs:N0} × {r.WatchersPerJob:N0} | {r.WatcherCount:N0} | {F(r.TokensPerSecond)} | {F(r.Number("newest_lag_p50"))} / {F(r.Number("newest_lag_p99"))} " +
+            text.AppendLine($"| {r.Jobs:N0} × {r.WatchersPerJob:N0} | {r.WatcherCount:N0} | {F(r.TokensPerSecond)} | {F(r.Number("newest_lag_p50"))} / {F(r.Number("newest_lag_p99"))} | {F(r.WorkerSideLagP50)} / {F(r.WorkerSideLagP99)} " +
                             $"| {F(r.Number("token_lag_p50"))} / {F(r.Number("token_lag_p99"))} | {F(r.CpuPercent["api"])} | {F(r.ApiRssKbPerWatcher)} | {r.Number("intact")}/{r.WatcherCount} | {r.CpuSummary} |");
         }
 
