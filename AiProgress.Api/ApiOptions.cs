@@ -69,6 +69,15 @@ public sealed class ApiOptions : IValidatableObject
     /// <summary>How often a stream whose job does not move asks why (its worker gone, the LLM server down).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan StallCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Frames a watcher may fall behind its job's feed before it is let go (it resumes by Last-Event-ID): about
+    /// ten seconds of a busy job (20 text and 4 progress events a second).
+    /// </summary>
+    [Range(8, 100_000)] public int WatcherBufferFrames { get; set; } = 256;
+
+    /// <summary>Serve every stream by polling the row (the seed's design) even with Redis up: for comparisons only.</summary>
+    public bool ForcePolling { get; set; }
+
     /// <summary>Poll interval of the seed's design, used only while Redis is unavailable.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan FallbackPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 

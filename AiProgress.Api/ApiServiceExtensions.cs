@@ -27,7 +27,7 @@ public static class ApiServiceExtensions
 
         builder.AddJobsInfrastructure();
         builder.Services.AddSingleton<JobService>();
-        builder.Services.AddSingleton<JobEventNotifier>();
+        builder.Services.AddSingleton<JobFeeds>();
         builder.Services.AddSingleton<SseProgressHandler>();
         builder.Services.AddSingleton<StallWatch>();
         builder.Services.AddSingleton<QueueThroughput>();

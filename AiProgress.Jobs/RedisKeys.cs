@@ -14,8 +14,11 @@ public static class RedisKeys
     /// <summary>Published with a job id when a job is cancelled, so the worker running it stops its stream.</summary>
     public static readonly RedisChannel Cancel = RedisChannel.Literal("aiprogress:cancel");
 
-    /// <summary>Published with a job id after every event appended to that job's stream.</summary>
-    public static readonly RedisChannel JobEventsAppended = RedisChannel.Literal("aiprogress:events");
+    /// <summary>
+    /// Published after every append to a job's stream, carrying the events (see <see cref="Events.JobEventNote"/>):
+    /// one channel per job, so an API process hears only of the jobs it has watchers for.
+    /// </summary>
+    public static RedisChannel JobEventsAppended(string jobId) => RedisChannel.Literal($"aiprogress:job:{jobId}:appended");
 
     public static RedisKey JobEvents(string jobId) => $"aiprogress:job:{jobId}:events";
 

@@ -1,29 +1,28 @@
-using AiProgress.Jobs.Telemetry;
 using System.Diagnostics;
 using AiProgress.Api.Generation;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
+using AiProgress.Jobs.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace AiProgress.Api.Live;
 
 /// <summary>
-/// Serves one watcher of one job. The first bytes are a <c>retry:</c> line and the job's current state;
-/// after that, events are pushed as the worker appends them (woken by Pub/Sub, read from the job's Redis
-/// stream by id, so Last-Event-ID resumes exactly). Without Redis it falls back to the seed's design:
-/// poll the row every 200 ms and send what changed.
+/// Serves one watcher of one job. The first bytes are a <c>retry:</c> line and the job's current state; after
+/// that, the frames of the job's feed (one reader per job in this process, see <see cref="JobFeed"/>), so
+/// Last-Event-ID resumes exactly. Without Redis it falls back to the seed's design: poll the row every 200 ms.
 /// </summary>
 public sealed class SseProgressHandler(
     JobService jobs,
     JobEventStream events,
-    JobEventNotifier notifier,
-    StallWatch stalls,
+    JobFeeds feeds,
     IOptions<ApiOptions> options,
     TimeProvider time,
     ILogger<SseProgressHandler> logger)
 {
     private static readonly TimeSpan ClientRetry = TimeSpan.FromSeconds(2);
+    private const int FramesPerFlush = 64;
 
     public async Task StreamAsync(HttpResponse response, GenerationJob job, string? lastEventId, CancellationToken cancellationToken)
     {
@@ -43,13 +42,17 @@ public sealed class SseProgressHandler(
             using var untraced = Untraced.Begin();
             try
             {
-                await StreamFromRedisAsync(stream, job, lastEventId, cancellationToken);
+                if (!options.Value.ForcePolling && await FollowFeedAsync(stream, lastEventId, cancellationToken))
+                {
+                    return;
+                }
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 logger.LogWarning(ex, "Redis is unavailable; job {JobId}'s stream falls back to polling the database", job.JobId);
-                await StreamByPollingAsync(stream, cancellationToken);
             }
+
+            await StreamByPollingAsync(stream, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -61,85 +64,63 @@ public sealed class SseProgressHandler(
         }
     }
 
-    private async Task StreamFromRedisAsync(WatcherStream stream, GenerationJob job, string? lastEventId, CancellationToken cancellationToken)
+    /// <summary>Follows the job's feed; false when Redis was lost and the stream must go on by polling.</summary>
+    private async Task<bool> FollowFeedAsync(WatcherStream stream, string? lastEventId, CancellationToken cancellationToken)
     {
-        using var watch = await notifier.WatchAsync(job.JobId);
-        var history = await events.ReadAfterAsync(job.JobId, null, max: int.MaxValue);
-        string? cursor;
-        if (StreamIds.TryParse(lastEventId, out var resumeFrom))
+        using var join = await feeds.JoinAsync(stream.JobId, cancellationToken);
+        var resuming = StreamIds.TryParse(lastEventId, out var resumeFrom);
+        var first = resuming ? await join.ResumeFramesAsync(events, resumeFrom) : join.Snapshot;
+        foreach (var frame in first)
         {
-            // Resume: the watcher has everything up to its id; what follows is replayed as it was sent.
-            cursor = lastEventId;
-            foreach (var e in history.Where(e => StreamIds.TryParse(e.Id, out var id) && StreamIds.Compare(id, resumeFrom) <= 0))
-            {
-                stream.Seen.Apply(e);
-            }
-        }
-        else if (history.Count > 0)
-        {
-            var fold = JobEventFold.From(history);
-            if (await stream.SendSnapshotAsync(fold, cancellationToken))
-            {
-                return;
-            }
-
-            cursor = fold.LastId;
-        }
-        else
-        {
-            cursor = null;
-            if (await SendRowAsync(stream, job, cancellationToken))
-            {
-                return;
-            }
+            stream.Append(frame);
         }
 
-        var lastRowCheck = time.GetTimestamp();
-        var lastStallCheck = time.GetTimestamp();
-        while (true)
+        await stream.FlushAsync(cancellationToken);
+        if (first.Any(f => f.IsTerminal))
         {
-            if (!events.IsAvailable)
-            {
-                throw new RedisConnectionException(ConnectionFailureType.SocketFailure, "Redis connection lost");
-            }
+            return true;
+        }
 
-            var fresh = await events.ReadAfterAsync(job.JobId, cursor);
-            foreach (var e in fresh)
+        using var deadline = new CancellationTokenSource(stream.UntilDeadline, time);
+        using var until = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var frames = join.Watcher.Frames;
+        try
+        {
+            while (await frames.WaitToReadAsync(until.Token))
             {
-                await stream.SendAsync(e, cancellationToken);
-                cursor = e.Id;
-                if (JobEventTypes.IsTerminal(e.Type))
+                // Everything waiting goes out in one flush: a watcher that fell behind catches up in few writes.
+                for (var written = 0; written < FramesPerFlush && frames.TryRead(out var frame);)
                 {
-                    return;
-                }
-            }
+                    if (resuming && frame.Id is not null && StreamIds.Compare(frame.Order, resumeFrom) <= 0)
+                    {
+                        continue;
+                    }
 
-            if (fresh.Count == 0 && time.GetElapsedTime(lastRowCheck) >= options.Value.DatabaseCheckInterval)
-            {
-                // Safety net: a job that ended while its events were lost (Redis restarted) still ends here,
-                // and a queued watcher sees its place in the queue move.
-                lastRowCheck = time.GetTimestamp();
-                var row = await jobs.ReloadAsync(job.JobId, cancellationToken);
-                if (row is null || (row.Status != JobStatus.Processing && await SendRowAsync(stream, row, cancellationToken)))
-                {
-                    return;
+                    stream.Append(frame);
+                    written++;
+                    if (frame.IsTerminal)
+                    {
+                        await stream.FlushAsync(cancellationToken);
+                        return true;
+                    }
                 }
-            }
 
-            if (fresh.Count == 0 && time.GetElapsedTime(lastStallCheck) >= options.Value.StallCheckInterval)
-            {
-                lastStallCheck = time.GetTimestamp();
-                if (await stalls.ReasonAsync(job.JobId, stream.Status) is { } reason && reason != stream.StalledReason)
-                {
-                    await stream.SendStalledAsync(reason, cancellationToken);
-                }
-            }
-
-            if (await stream.IdleAsync(watch, cancellationToken))
-            {
-                return;
+                await stream.FlushAsync(until.Token);
             }
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await stream.SendTimeoutAsync(cancellationToken);
+            return true;
+        }
+
+        if (join.Watcher.End == FeedEnd.TooSlow)
+        {
+            logger.LogInformation("A watcher of job {JobId} fell {Frames} frames behind and was let go; it resumes by Last-Event-ID", stream.JobId, options.Value.WatcherBufferFrames);
+        }
+
+        // Finished (the job's row is gone) or too slow: the connection ends. Lost Redis: on by polling.
+        return join.Watcher.End != FeedEnd.RedisLost;
     }
 
     private async Task StreamByPollingAsync(WatcherStream stream, CancellationToken cancellationToken)
@@ -158,7 +139,8 @@ public sealed class SseProgressHandler(
             {
                 lastUpdate = row.LastUpdateAt;
                 lastStatus = row.Status;
-                if (await SendRowAsync(stream, row, cancellationToken))
+                var (position, estimatedStart) = await jobs.QueuePlaceAsync(row, cancellationToken);
+                if (await stream.SendRowAsync(row, position, cancellationToken, estimatedStart))
                 {
                     return;
                 }
@@ -171,12 +153,5 @@ public sealed class SseProgressHandler(
 
             await Task.Delay(options.Value.FallbackPollInterval, time, cancellationToken);
         }
-    }
-
-    /// <summary>Sends the row's state (text beyond what the watcher has, then progress or the terminal event).</summary>
-    private async Task<bool> SendRowAsync(WatcherStream stream, GenerationJob row, CancellationToken cancellationToken)
-    {
-        var (position, estimatedStart) = await jobs.QueuePlaceAsync(row, cancellationToken);
-        return await stream.SendRowAsync(row, position, cancellationToken, estimatedStart);
     }
 }

@@ -1,10 +1,11 @@
+using System.Buffers;
 using System.Text;
 
 namespace AiProgress.Api.Live;
 
 /// <summary>
 /// Writes Server-Sent Events by hand: TypedResults.ServerSentEvents cannot write comment lines, and the
-/// contract's heartbeat is a <c>: ping</c> comment. Every write is flushed at once.
+/// contract's heartbeat is a <c>: ping</c> comment. Frames are written as encoded and flushed together.
 /// </summary>
 public sealed class SseWriter(HttpResponse response)
 {
@@ -23,28 +24,30 @@ public sealed class SseWriter(HttpResponse response)
     public Task WriteCommentAsync(string comment, CancellationToken cancellationToken) =>
         WriteRawAsync($": {comment}\n\n", cancellationToken);
 
-    public Task WriteEventAsync(string? id, string type, string data, CancellationToken cancellationToken)
+    public Task WriteEventAsync(string? id, string type, string data, CancellationToken cancellationToken) =>
+        WriteFrameAsync(SseFrame.Event(id, type, data), cancellationToken);
+
+    public async Task WriteFrameAsync(SseFrame frame, CancellationToken cancellationToken)
     {
-        var builder = new StringBuilder(data.Length + 64);
-        if (id is not null)
-        {
-            builder.Append("id: ").Append(id).Append('\n');
-        }
-
-        builder.Append("event: ").Append(type).Append('\n');
-        foreach (var line in data.Split('\n'))
-        {
-            builder.Append("data: ").Append(line).Append('\n');
-        }
-
-        builder.Append('\n');
-        ApiTelemetry.EventsSent.Add(1, new KeyValuePair<string, object?>("event", type));
-        return WriteRawAsync(builder.ToString(), cancellationToken);
+        Append(frame);
+        await FlushAsync(cancellationToken);
     }
+
+    /// <summary>Buffers a frame for the next <see cref="FlushAsync"/>.</summary>
+    public void Append(SseFrame frame)
+    {
+        response.BodyWriter.Write(frame.Bytes);
+        if (!frame.IsComment)
+        {
+            ApiTelemetry.EventsSent.Add(1, new KeyValuePair<string, object?>("event", frame.Type));
+        }
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken) => await response.BodyWriter.FlushAsync(cancellationToken);
 
     private async Task WriteRawAsync(string text, CancellationToken cancellationToken)
     {
-        await response.WriteAsync(text, cancellationToken);
-        await response.Body.FlushAsync(cancellationToken);
+        response.BodyWriter.Write(Encoding.UTF8.GetBytes(text));
+        await FlushAsync(cancellationToken);
     }
 }

@@ -16,7 +16,7 @@ internal static class FanOutBenchmark
         Console.WriteLine();
         Console.WriteLine($"### 2d. Watchers of one job ({tokens} tokens at {tokensPerSecond:0} tok/s), one API process");
         Console.WriteLine();
-        Console.WriteLine("| watchers | Redis clients before | with watchers open | added | subscribers of aiprogress:events | all connected after ms | lag median ms | lag p95 ms | newest-token lag p95 ms | completed, text intact |");
+        Console.WriteLine("| watchers | Redis clients before | with watchers open | added | subscribers of the job's channel | all connected after ms | lag median ms | lag p95 ms | newest-token lag p95 ms | completed, text intact |");
         Console.WriteLine("|---------:|---------------------:|-------------------:|------:|---------------------------------:|-----------------------:|--------------:|-----------:|------------------------:|----------------------:|");
         foreach (var count in new[] { 1, watchers })
         {
@@ -27,7 +27,7 @@ internal static class FanOutBenchmark
             var reads = connected.Select(first => SseWatcher.ReadAsync(system.Client, jobId, first, cancellation.Token)).ToArray();
             await Task.WhenAll(connected.Select(c => c.Task)).WaitAsync(cancellation.Token);
             var during = await system.RedisClientsAsync();
-            var subscribers = await system.EventSubscribersAsync();
+            var subscribers = await system.EventSubscribersAsync(jobId);
             var results = await Task.WhenAll(reads);
 
             var lags = results.SelectMany(SseWatcher.TokenLagsMs).ToList();

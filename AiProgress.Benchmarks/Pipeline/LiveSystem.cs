@@ -148,10 +148,10 @@ internal sealed class LiveSystem : IAsyncDisposable
         return (await db.StreamLengthAsync(RedisKeys.Queue), (await db.StreamPendingAsync(RedisKeys.Queue, RedisKeys.QueueGroup)).PendingMessageCount);
     }
 
-    /// <summary>How many connections are subscribed to the channel that announces new job events.</summary>
-    public async Task<long> EventSubscribersAsync()
+    /// <summary>How many connections are subscribed to the channel that announces a job's new events.</summary>
+    public async Task<long> EventSubscribersAsync(string jobId)
     {
-        var reply = (RedisResult[])(await Redis.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", RedisKeys.JobEventsAppended.ToString()))!;
+        var reply = (RedisResult[])(await Redis.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", RedisKeys.JobEventsAppended(jobId).ToString()))!;
         return (long)reply[1];
     }
 

@@ -4,8 +4,8 @@ namespace AiProgress.Jobs.Events;
 
 /// <summary>
 /// A job's live events as a Redis Stream: the worker appends, every API replica reads by id. Stream ids grow
-/// per job, so they serve as SSE ids and make Last-Event-ID resume exact. A Pub/Sub note after each append
-/// tells API processes that there is something to read.
+/// per job, so they serve as SSE ids and make Last-Event-ID resume exact. A Pub/Sub note on the job's own channel
+/// after each append carries the events, so an API process watching the job needs no read to pass them on.
 /// </summary>
 public sealed class JobEventStream(IConnectionMultiplexer redis)
 {
@@ -24,11 +24,16 @@ public sealed class JobEventStream(IConnectionMultiplexer redis)
           local current = redis.call('HGET', KEYS[2], 'attempt')
           if current and current ~= ARGV[1] then return 0 end
         end
-        for i = 6, #ARGV, 2 do
-          redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[i], 'data', ARGV[i + 1])
+        local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+        local note = { last[1] and last[1][1] or '' }
+        for i = 5, #ARGV, 2 do
+          local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[i], 'data', ARGV[i + 1])
+          note[#note + 1] = id
+          note[#note + 1] = ARGV[i]
+          note[#note + 1] = ARGV[i + 1]
         end
         redis.call('EXPIRE', KEYS[1], ARGV[3])
-        redis.call('PUBLISH', ARGV[4], ARGV[5])
+        redis.call('PUBLISH', ARGV[4], table.concat(note, '\n'))
         return 1
         """;
 
@@ -45,16 +50,15 @@ public sealed class JobEventStream(IConnectionMultiplexer redis)
             return true;
         }
 
-        var arguments = new RedisValue[5 + events.Count * 2];
+        var arguments = new RedisValue[4 + events.Count * 2];
         arguments[0] = attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
         arguments[1] = MaxEntries;
         arguments[2] = (long)(terminal ? RetentionAfterEnd : RetentionWhileActive).TotalSeconds;
-        arguments[3] = RedisKeys.JobEventsAppended.ToString();
-        arguments[4] = jobId;
+        arguments[3] = RedisKeys.JobEventsAppended(jobId).ToString();
         for (var i = 0; i < events.Count; i++)
         {
-            arguments[5 + i * 2] = events[i].Type;
-            arguments[6 + i * 2] = events[i].Data;
+            arguments[4 + i * 2] = events[i].Type;
+            arguments[5 + i * 2] = events[i].Data;
         }
 
         var result = await Db.ScriptEvaluateAsync(AppendScript, [RedisKeys.JobEvents(jobId), RedisKeys.JobRun(jobId)], arguments);
@@ -68,6 +72,13 @@ public sealed class JobEventStream(IConnectionMultiplexer redis)
     public async Task<IReadOnlyList<JobEvent>> ReadAfterAsync(string jobId, string? afterId, int max = 1000)
     {
         var entries = await Db.StreamRangeAsync(RedisKeys.JobEvents(jobId), afterId is null ? "-" : "(" + afterId, "+", count: max);
+        return entries.Select(e => new JobEvent(e.Id!, (string)e["type"]!, (string)e["data"]!)).ToList();
+    }
+
+    /// <summary>Events from the start up to <paramref name="lastId"/> (inclusive).</summary>
+    public async Task<IReadOnlyList<JobEvent>> ReadUpToAsync(string jobId, string lastId)
+    {
+        var entries = await Db.StreamRangeAsync(RedisKeys.JobEvents(jobId), "-", lastId);
         return entries.Select(e => new JobEvent(e.Id!, (string)e["type"]!, (string)e["data"]!)).ToList();
     }
 }

@@ -1,3 +1,5 @@
+using AiProgress.Jobs;
+using AiProgress.Testing;
 using AiProgress.Tests.Infrastructure;
 using static AiProgress.Tests.Infrastructure.Eventually;
 
@@ -27,5 +29,22 @@ public class RedisOutageStreamTests(FastRowCheckFixture system) : IClassFixture<
         Assert.Equal("completed", status.GetProperty("status").GetString());
         Assert.Equal(status.GetProperty("text").GetString(), SseClient.JoinText(events));
         await system.Redis.StartAsync();
+
+        // Back on Redis: a new job is followed through its feed again, and no channel of the outage stays subscribed.
+        system.Ollama.Enqueue(OllamaScript.Steady(40, 40));
+        var after = await system.CreateJobAsync("after the outage", maxTokens: 40);
+        var first = new TaskCompletionSource();
+        using var cancellation = new CancellationTokenSource(PipelineFixture.Patience);
+        var followed = SseReader.ReadAsync(system.Client, after, firstEvent: first, cancellationToken: cancellation.Token);
+        await first.Task.WaitAsync(cancellation.Token);
+        Assert.Equal([RedisKeys.JobEventsAppended(after).ToString()], await JobChannelsAsync());
+        Assert.Equal("complete", (await followed)[^1].Type);
+        await TrueAsync(async () => (await JobChannelsAsync()).Length == 0, () => "a job channel is still subscribed");
+    }
+
+    private async Task<string[]> JobChannelsAsync()
+    {
+        var channels = (StackExchange.Redis.RedisResult[])(await system.RedisConnection.GetDatabase().ExecuteAsync("PUBSUB", "CHANNELS", "aiprogress:job:*"))!;
+        return channels.Select(c => (string)c!).ToArray();
     }
 }

@@ -50,3 +50,14 @@ public class ManyJobsFixture : PipelineFixture
         return settings;
     }
 }
+
+/// <summary>Without a worker (jobs stay queued), on a MariaDB of its own whose counters only these tests move.</summary>
+public class QuickRowCheckWorkerlessFixture : WorkerlessFixture
+{
+    protected override Dictionary<string, string?> ApiSettings()
+    {
+        var settings = base.ApiSettings();
+        settings["Api:DatabaseCheckInterval"] = "00:00:00.250";
+        return settings;
+    }
+}
