@@ -24,8 +24,8 @@ public enum RunPhase
     Ended,
 }
 
-/// <summary>What watchers have been sent so far: text, and the progress sent at <c>At</c>; <c>TextAt</c> when text last went.</summary>
-public readonly record struct PublishedCursor(int TextLength, int Tokens, long At, long TextAt);
+/// <summary>What watchers have been sent so far.</summary>
+public readonly record struct PublishedCursor(int TextLength, int Tokens, long At);
 
 /// <summary>What the row holds so far.</summary>
 public readonly record struct WrittenCursor(int Tokens, long ElapsedMs, int Writes);
@@ -55,16 +55,15 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
 
     /// <summary>Serialises publishing, so the final events never interleave with a tick's.</summary>
     public SemaphoreSlim PublishLock { get; } = new(1, 1);
-    public PublishedCursor Published { get; private set; } = new(textAlreadyPublished, -1, 0, 0);
+    public PublishedCursor Published { get; private set; } = new(textAlreadyPublished, -1, 0);
+
+    /// <summary>When this job's next text may go (a timestamp): see <see cref="LiveEvents.IsDue"/>.</summary>
+    public long TextDueAt { get; set; }
     public WrittenCursor Written { get; private set; } = new(-1, 0, 0);
 
-    public void RecordPublished(int textLength, ProgressSnapshot? progress, long at)
-    {
-        var textAt = textLength != Published.TextLength ? at : Published.TextAt;
-        Published = progress is null
-            ? Published with { TextLength = textLength, TextAt = textAt }
-            : new PublishedCursor(textLength, progress.Tokens, at, textAt);
-    }
+    public void RecordPublished(int textLength, ProgressSnapshot? progress, long at) => Published = progress is null
+        ? Published with { TextLength = textLength }
+        : new PublishedCursor(textLength, progress.Tokens, at);
 
     public void RecordWritten(ProgressSnapshot snapshot) => Written = new WrittenCursor(snapshot.Tokens, snapshot.ElapsedMs, Written.Writes + 1);
 

@@ -12,24 +12,29 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
 {
     private static readonly TimeSpan ProgressKeepAlive = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the pump asks every job <see cref="IsDue"/>.</summary>
+    public static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(10);
+
     /// <summary>
-    /// Whether the job has something to send: text once <see cref="WorkerOptions.TextInterval"/> has passed since its
-    /// last text (so a token after a pause goes at once, not at the next fixed tick), or progress that is due.
-    /// Cheap: the pump asks it of every job every 10 ms.
+    /// Whether the job has something to send: new text once its turn has come (<see cref="ActiveJob.TextDueAt"/>), so a
+    /// token after a pause goes at once rather than at a fixed tick, or progress that is due. Cheap: the pump asks it
+    /// of every job every 10 ms.
     /// </summary>
-    public bool IsDue(ActiveJob job)
+    public bool IsDue(ActiveJob job) =>
+        job.PublishesEvents
+        && ((job.Tracker.TextLength > job.Published.TextLength && time.GetTimestamp() >= job.TextDueAt) || ProgressDue(job, job.Published));
+
+    /// <summary>
+    /// Text goes at most once per <see cref="WorkerOptions.TextInterval"/> on average: each turn comes one interval after
+    /// the last one was due, not after it was sent, or a steady 20 tokens a second would slip a look later every token
+    /// (a late send pushing the next turn past the next token); the look's own delay is allowed once, after a pause.
+    /// </summary>
+    private void TakeTextTurn(ActiveJob job)
     {
-        if (!job.PublishesEvents)
-        {
-            return false;
-        }
-
-        var published = job.Published;
-        return (job.Tracker.TextLength > published.TextLength && time.GetElapsedTime(published.TextAt) >= options.Value.TextInterval - Slack)
-            || ProgressDue(job, published);
+        var interval = (long)(options.Value.TextInterval.TotalSeconds * time.TimestampFrequency);
+        var look = (long)(LookInterval.TotalSeconds * time.TimestampFrequency);
+        job.TextDueAt = Math.Max(job.TextDueAt + interval, time.GetTimestamp() + interval - look);
     }
-
-    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(2);
 
     private bool ProgressDue(ActiveJob job, PublishedCursor published)
     {
@@ -81,6 +86,11 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
             }
 
             WorkerTelemetry.EventsPublished.Add(batch.Count);
+            if (delta.Length > 0)
+            {
+                TakeTextTurn(job);
+            }
+
             job.RecordPublished(published.TextLength + delta.Length, snapshot, time.GetTimestamp());
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace AiProgress.Worker.Jobs;
 
 /// <summary>
-/// One loop for all jobs of this worker: every 10 ms it pushes new text to the event streams of the jobs whose text
-/// interval (50 ms since their last text) has come, and progress when its own interval (250 ms) has come;
+/// One loop for all jobs of this worker: every 10 ms it pushes new text to the event streams of the jobs whose turn has
+/// come (at most every TextInterval, 50 ms, on average; a token after a pause at once, not at a fixed tick), and
+/// progress when its own interval (250 ms) has come;
 /// every write interval it saves all jobs' progress in batched transactions (one up to 250 jobs, more side by side). Rows that no longer match
 /// (cancelled, taken over) stop their job. Heartbeats live apart (<see cref="WorkerHeartbeat"/>), so a slow MySQL
 /// never delays them.
@@ -23,12 +24,6 @@ public sealed class ProgressPump(
     TimeProvider time,
     ILogger<ProgressPump> logger) : BackgroundService
 {
-    /// <summary>
-    /// How often the pump looks for jobs with something to send: each job's text still goes at most every
-    /// TextInterval, but from when its tokens came rather than on a fixed tick (a token waited 25 ms on average for it).
-    /// </summary>
-    private static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(10);
-
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>Raised after each progress row write, with the job id; lets tests count writes.</summary>
@@ -40,7 +35,7 @@ public sealed class ProgressPump(
         var settings = options.Value;
         var lastWrite = time.GetTimestamp();
         var writing = Task.CompletedTask;
-        using var timer = new PeriodicTimer(Min(LookInterval, Min(settings.TextInterval, settings.EventInterval)), time);
+        using var timer = new PeriodicTimer(Min(LiveEvents.LookInterval, Min(settings.TextInterval, settings.EventInterval)), time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             var jobs = active.Snapshot();
