@@ -25,7 +25,7 @@ public sealed class WorkerOptions
     [Range(0, 10)] public int MaxOllamaRetries { get; set; } = 3;
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How often new text is published to watchers while tokens flow (20 updates a second).</summary>
+    /// <summary>How often new text is published to watchers while tokens flow: every 40–50 ms (one 10 ms look of slack), about 20 updates a second.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan TextInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How often progress events are published to watchers (4 a second).</summary>

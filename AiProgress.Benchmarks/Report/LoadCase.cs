@@ -99,7 +99,7 @@ internal static class LoadCase
         var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));
         if (warnings > 0) Console.WriteLine($"    service warnings so far: {warnings}; the last:\n{logs[Math.Max(0, logs.Length - 1500)..]}");
         Console.WriteLine($"    {seconds:F1} s; intact {watchers["intact"]}/{result.WatcherCount}; newest lag p50/p99 {watchers["newest_lag_p50"]}/{watchers["newest_lag_p99"]} ms; " +
-                          $"token lag p50/p99 {watchers["token_lag_p50"]}/{watchers["token_lag_p99"]} ms; CPU {result.CpuSummary}");
+                          $"token lag p50/p99 {watchers["token_lag_p50"]}/{watchers["token_lag_p99"]} ms; {result.CpuSummary}");
         return result;
     }
 

@@ -31,7 +31,8 @@ internal static class ReportBenchmark
 
         // Fresh processes JIT and tier up their hot paths in the first seconds: a short unmeasured case first.
         Console.WriteLine("warm-up");
-        await LoadCase.RunAsync(system, jobs: 50, watchersPerJob: 2, tokensPerSecond: 50, tokens: 100);
+        await LoadCase.RunAsync(system, jobs: 200, watchersPerJob: 2, tokensPerSecond: 20, tokens: 60);
+        await LoadCase.RunAsync(system, jobs: 1, watchersPerJob: 50, tokensPerSecond: 50, tokens: 100);
 
         var json = new JsonObject();
         var targets = new List<Target>();

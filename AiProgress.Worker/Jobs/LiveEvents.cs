@@ -25,16 +25,13 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
         && ((job.Tracker.TextLength > job.Published.TextLength && time.GetTimestamp() >= job.TextDueAt) || ProgressDue(job, job.Published));
 
     /// <summary>
-    /// Text goes at most once per <see cref="WorkerOptions.TextInterval"/> on average: each turn comes one interval after
-    /// the last one was due, not after it was sent, or a steady 20 tokens a second would slip a look later every token
-    /// (a late send pushing the next turn past the next token); the look's own delay is allowed once, after a pause.
+    /// A job's next text may go one TextInterval less one look after this one was decided on: with a steady flow that
+    /// is every 40–50 ms, and a token that comes on time is never held for a later look. Counting the full interval
+    /// from the send instead let each send's own delay push the next past the next token, and the wait grew token by
+    /// token (measured: 23 ms median at 20 tokens a second).
     /// </summary>
-    private void TakeTextTurn(ActiveJob job)
-    {
-        var interval = (long)(options.Value.TextInterval.TotalSeconds * time.TimestampFrequency);
-        var look = (long)(LookInterval.TotalSeconds * time.TimestampFrequency);
-        job.TextDueAt = Math.Max(job.TextDueAt + interval, time.GetTimestamp() + interval - look);
-    }
+    private void TakeTextTurn(ActiveJob job, long decidedAt) =>
+        job.TextDueAt = decidedAt + (long)((options.Value.TextInterval - LookInterval).TotalSeconds * time.TimestampFrequency);
 
     private bool ProgressDue(ActiveJob job, PublishedCursor published)
     {
@@ -46,6 +43,7 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
     /// <summary>Sends what watchers have not seen yet: new text, and progress when it moved (or once a second).</summary>
     public async Task PublishAsync(ActiveJob job, bool force)
     {
+        var decidedAt = time.GetTimestamp();
         await job.PublishLock.WaitAsync();
         try
         {
@@ -88,7 +86,7 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
             WorkerTelemetry.EventsPublished.Add(batch.Count);
             if (delta.Length > 0)
             {
-                TakeTextTurn(job);
+                TakeTextTurn(job, decidedAt);
             }
 
             job.RecordPublished(published.TextLength + delta.Length, snapshot, time.GetTimestamp());
