@@ -21,7 +21,7 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
     /// of every job every 10 ms.
     /// </summary>
     public bool IsDue(ActiveJob job) =>
-        job.PublishesEvents
+        job.PublishesEvents && !job.Publishing
         && ((job.Tracker.TextLength > job.Published.TextLength && time.GetTimestamp() >= job.TextDueAt) || ProgressDue(job, job.Published));
 
     /// <summary>
@@ -38,6 +38,24 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
         var sinceProgress = time.GetElapsedTime(published.At);
         return (job.Tracker.Tokens != published.Tokens && sinceProgress >= options.Value.EventInterval - TimeSpan.FromMilliseconds(10))
             || sinceProgress >= ProgressKeepAlive;
+    }
+
+    /// <summary>The pump's send: at most one in flight per job, so a job whose last append is still on its way is skipped.</summary>
+    public async Task PublishInTurnAsync(ActiveJob job)
+    {
+        if (!job.TryStartPublishing())
+        {
+            return;
+        }
+
+        try
+        {
+            await PublishAsync(job, force: false);
+        }
+        finally
+        {
+            job.EndPublishing();
+        }
     }
 
     /// <summary>Sends what watchers have not seen yet: new text, and progress when it moved (or once a second).</summary>

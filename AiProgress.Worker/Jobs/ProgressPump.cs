@@ -39,13 +39,14 @@ public sealed class ProgressPump(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             var jobs = active.Snapshot();
-            var due = events.IsAvailable ? jobs.Where(liveEvents.IsDue).ToList() : [];
-            if (due.Count > 0)
+            if (events.IsAvailable)
             {
-                // Bounded, so a slow Redis never holds back the MySQL writes watchers then fall back to.
-                await Task.WhenAll(due.Select(job => liveEvents.PublishAsync(job, force: false)))
-                    .WaitAsync(settings.DatabaseWriteInterval, stoppingToken)
-                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Not awaited: each job waits only for its own append (one at a time per job), never for the slowest
+                // of a round, and a slow Redis never holds back the MySQL writes watchers then fall back to.
+                foreach (var job in jobs.Where(liveEvents.IsDue))
+                {
+                    _ = liveEvents.PublishInTurnAsync(job);
+                }
             }
 
             // A write still under way (a slow or hung MySQL) is not waited for: live events keep flowing, and the
