@@ -26,6 +26,10 @@ public sealed class MariaDbServer : IAsyncDisposable
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
             // Tests trade the fsync per commit for speed; benchmarks measure what the AppHost runs.
             $"--innodb-flush-log-at-trx-commit={(durable ? 1 : 2)}",
+            // A worker with thousands of jobs and an API with thousands of streams each fill a pool of 100.
+            "--max-connections=1000",
+            // Per-user counters (information_schema.USER_STATISTICS): a benchmark tells the API's reads from the worker's.
+            "--userstat=1",
             $"--pid-file={Path.Combine(directory, "mariadb.pid")}", $"--tmpdir={TempDirectory(directory)}",
         ];
     }
@@ -52,6 +56,56 @@ public sealed class MariaDbServer : IAsyncDisposable
             """, connection);
         await command.ExecuteNonQueryAsync();
         return $"Server=127.0.0.1;Port={Port};User ID={name};Password={password};Database={name}";
+    }
+
+    /// <summary>Another user with every right on the database of <paramref name="connectionString"/>; its connection string.</summary>
+    public async Task<string> CreateUserAsync(string connectionString, string user)
+    {
+        var builder = new MySqlConnectionStringBuilder(connectionString);
+        var password = Guid.NewGuid().ToString("N");
+        await using var connection = new MySqlConnection($"Server={_socket};Protocol=Unix;User ID=root;");
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand($"""
+            CREATE USER '{user}'@'%' IDENTIFIED BY '{password}';
+            GRANT ALL PRIVILEGES ON `{builder.Database}`.* TO '{user}'@'%';
+            """, connection);
+        await command.ExecuteNonQueryAsync();
+        builder.UserID = user;
+        builder.Password = password;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>SELECT statements a user has run so far (USER_STATISTICS, kept with --userstat).</summary>
+    public async Task<long> SelectsByAsync(string user)
+    {
+        await using var connection = new MySqlConnection($"Server={_socket};Protocol=Unix;User ID=root;");
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT COALESCE(SUM(SELECT_COMMANDS), 0) FROM information_schema.USER_STATISTICS WHERE USER = @user", connection);
+        command.Parameters.AddWithValue("@user", user);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The server's process id, to read its CPU time in /proc.</summary>
+    public int ServerPid => _process.ServerPid;
+
+    /// <summary>The server's own counters (SHOW GLOBAL STATUS), e.g. Com_select, Innodb_rows_updated: what a benchmark counts.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> StatusAsync(params string[] names)
+    {
+        await using var connection = new MySqlConnection($"Server={_socket};Protocol=Unix;User ID=root;");
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SHOW GLOBAL STATUS", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        while (await reader.ReadAsync())
+        {
+            var name = reader.GetString(0);
+            if (names.Contains(name, StringComparer.OrdinalIgnoreCase) && long.TryParse(reader.GetString(1), out var value))
+            {
+                values[name] = value;
+            }
+        }
+
+        return values;
     }
 
     /// <summary>Kills the server and starts it again on the same port and data: what a MySQL restart looks like.</summary>

@@ -4,14 +4,13 @@ using System.Text.RegularExpressions;
 namespace AiProgress.Testing;
 
 /// <summary>
-/// One monotonic clock for the scripted server and the SSE clients (all in this process): tokens carry the
-/// microsecond they were written ("t123456 "), so a client can tell how old the text it receives is.
+/// One monotonic clock for the scripted server and the SSE clients: tokens carry the microsecond they were written
+/// ("t123456 "), so a client can tell how old the text it receives is. It is the system's monotonic clock (Linux
+/// CLOCK_MONOTONIC, which Stopwatch reads), so a load generator in another process reads the same one.
 /// </summary>
 public static partial class MicroClock
 {
-    private static readonly long Origin = Stopwatch.GetTimestamp();
-
-    public static long NowMicros => (long)Stopwatch.GetElapsedTime(Origin).TotalMicroseconds;
+    public static long NowMicros => Stopwatch.GetTimestamp() / (Stopwatch.Frequency / 1_000_000);
 
     public static string Token(long micros) => $"t{micros} ";
 

@@ -18,6 +18,8 @@ public sealed record OllamaScript
     /// <summary>Answer with this HTTP status and Ollama's error body instead of streaming.</summary>
     public int? FailWithStatus { get; init; }
     public int PromptTokens { get; init; } = 7;
+    /// <summary>No token before this completes (after <see cref="FirstTokenDelay"/>): lets every stream start at once, once all watchers are there.</summary>
+    public Task? StartGate { get; init; }
 
     public static string Piece(int index) => $"w{index} ";
 
@@ -25,10 +27,11 @@ public sealed record OllamaScript
         new() { Tokens = tokens, Interval = TimeSpan.FromSeconds(1 / tokensPerSecond) };
 
     /// <summary>As many tokens as each request asks for, each "t&lt;microseconds&gt; " of the moment it was written (<see cref="MicroClock"/>).</summary>
-    public static OllamaScript Timestamped(double tokensPerSecond, TimeSpan firstTokenDelay = default) => new()
+    public static OllamaScript Timestamped(double tokensPerSecond, TimeSpan firstTokenDelay = default, Task? startGate = null) => new()
     {
+        StartGate = startGate,
         Tokens = int.MaxValue,
-        Interval = TimeSpan.FromSeconds(1 / tokensPerSecond),
+        Interval = tokensPerSecond > 0 ? TimeSpan.FromSeconds(1 / tokensPerSecond) : TimeSpan.Zero,
         FirstTokenDelay = firstTokenDelay,
         Content = _ => MicroClock.Token(MicroClock.NowMicros),
     };

@@ -24,6 +24,9 @@ public sealed class RedisServer : IAsyncDisposable
         await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(20));
     }
 
+    /// <summary>The server's process id, to read its CPU time in /proc.</summary>
+    public int ServerPid => (_process ?? throw new InvalidOperationException("redis-server is not running")).ServerPid;
+
     /// <summary>Killed, not shut down: the append-only file is all that survives, as after a crash.</summary>
     public async Task KillAsync()
     {

@@ -16,6 +16,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The server's own process id (the watchdog shell's child), to read its CPU and memory in /proc.</summary>
+    public int ServerPid => ProcStat.ChildrenOf(_process.Id).FirstOrDefault(child => ProcStat.Command(child) != "sh") is var pid and > 0
+        ? pid
+        : throw new InvalidOperationException($"{Name} has no server process (yet).");
+
     private string Name => _process.StartInfo.ArgumentList[3];
 
     public static ServerProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)

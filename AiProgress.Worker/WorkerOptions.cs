@@ -7,7 +7,7 @@ public sealed class WorkerOptions
     public const string SectionName = "Worker";
 
     /// <summary>Jobs this worker generates at once.</summary>
-    [Range(1, 64)] public int MaxConcurrentJobs { get; set; } = 4;
+    [Range(1, 10_000)] public int MaxConcurrentJobs { get; set; } = 4;
 
     /// <summary>The backstop: a job whose queue entry was not touched this long is claimed by another worker, alive or not.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -25,7 +25,7 @@ public sealed class WorkerOptions
     [Range(0, 10)] public int MaxOllamaRetries { get; set; } = 3;
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How often new text is published to watchers while tokens flow (20 updates a second).</summary>
+    /// <summary>How often new text is published to watchers while tokens flow: every 40–50 ms (one 10 ms look of slack), about 20 updates a second.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")] public TimeSpan TextInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How often progress events are published to watchers (4 a second).</summary>

@@ -38,23 +38,23 @@ public sealed class JobQueue(IConnectionMultiplexer redis, TimeProvider timeProv
         return entryId.ToString();
     }
 
-    /// <summary>Takes the next entry no worker has seen yet, or null when there is none.</summary>
-    public async Task<QueueEntry?> TakeNewAsync(string consumer)
+    /// <summary>Takes up to <paramref name="count"/> entries no worker has seen yet (one XREADGROUP); empty when there are none.</summary>
+    public async Task<IReadOnlyList<QueueEntry>> TakeNewAsync(string consumer, int count = 1)
     {
         StreamEntry[] entries;
         try
         {
-            entries = await Db.StreamReadGroupAsync(RedisKeys.Queue, RedisKeys.QueueGroup, consumer, ">", count: 1);
+            entries = await Db.StreamReadGroupAsync(RedisKeys.Queue, RedisKeys.QueueGroup, consumer, ">", count: count);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
             // Redis lost its data (a restart without persistence): the group is gone, and an enqueue since may
             // have recreated the stream alone. Recreate the group from the start, so those entries are read too.
             await EnsureCreatedAsync();
-            entries = await Db.StreamReadGroupAsync(RedisKeys.Queue, RedisKeys.QueueGroup, consumer, ">", count: 1);
+            entries = await Db.StreamReadGroupAsync(RedisKeys.Queue, RedisKeys.QueueGroup, consumer, ">", count: count);
         }
 
-        return entries.Length == 0 ? null : ToQueueEntry(entries[0]);
+        return entries.Select(ToQueueEntry).ToArray();
     }
 
     /// <summary>

@@ -33,6 +33,24 @@ public class FastRowCheckFixture : PipelineFixture
     }
 }
 
+/// <summary>One worker that takes hundreds of jobs at once, on a MariaDB of its own so its connections crowd no other test.</summary>
+public class ManyJobsFixture : PipelineFixture
+{
+    public const int MaxConcurrentJobs = 500;
+
+    protected override bool PrivateDatabaseServer => true;
+
+    protected override Dictionary<string, string?> WorkerSettings()
+    {
+        var settings = base.WorkerSettings();
+        settings["Worker:MaxConcurrentJobs"] = MaxConcurrentJobs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Hundreds of streams start within a second on two cores: the first token may wait a moment.
+        settings["Worker:FirstTokenTimeout"] = "00:00:30";
+        settings["Worker:TokenTimeout"] = "00:00:10";
+        return settings;
+    }
+}
+
 /// <summary>Without a worker (jobs stay queued), on a MariaDB of its own whose counters only these tests move.</summary>
 public class QuickRowCheckWorkerlessFixture : WorkerlessFixture
 {

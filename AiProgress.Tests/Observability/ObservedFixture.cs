@@ -19,7 +19,7 @@ public sealed class ObservedFixture : PipelineFixture
     private TracerProvider? _tracing;
     private MeterListener? _meters;
 
-    public List<Activity> Spans { get; } = [];
+    private SpanLog Spans { get; } = [];
     public ConcurrentQueue<Measurement> Measurements { get; } = new();
 
     protected override string ScriptedModel => Model;
@@ -43,9 +43,20 @@ public sealed class ObservedFixture : PipelineFixture
         await base.InitializeAsync();
     }
 
-    public IReadOnlyList<Activity> SpansSnapshot()
+    public IReadOnlyList<Activity> SpansSnapshot() => Spans.Snapshot();
+
+    /// <summary>The exporter adds from whichever thread ends a span, while a test may be copying: both under one lock.</summary>
+    private sealed class SpanLog : System.Collections.ObjectModel.Collection<Activity>
     {
-        lock (Spans) return Spans.ToList();
+        protected override void InsertItem(int index, Activity item)
+        {
+            lock (this) base.InsertItem(index, item);
+        }
+
+        public Activity[] Snapshot()
+        {
+            lock (this) return [.. this];
+        }
     }
 
     public IEnumerable<Measurement> ForModel(string instrument) => Measurements

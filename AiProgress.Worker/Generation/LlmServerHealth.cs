@@ -60,11 +60,33 @@ public sealed class LlmServerHealth
     /// Asks the server's health endpoint, twice if the first try fails (so one lost packet is not an outage).
     /// True when it answered: whatever was slow was the model, not the server.
     /// </summary>
-    public async Task<bool> ConfirmUpAsync(CancellationToken cancellationToken)
+    public Task<bool> ConfirmUpAsync(CancellationToken cancellationToken)
     {
+        // Thousands of jobs still reading their prompts would each ask at once, and a crowd of probes timing out on a
+        // busy machine would open the breaker by itself: one probe answers every job that asks while it runs.
+        Task<bool> confirming;
+        lock (_confirmGate)
+        {
+            if (_confirming is null || _confirming.IsCompleted)
+            {
+                _confirming = ConfirmOnceAsync();
+            }
+
+            confirming = _confirming;
+        }
+
+        return confirming.WaitAsync(cancellationToken);
+    }
+
+    private readonly Lock _confirmGate = new();
+    private Task<bool>? _confirming;
+
+    private async Task<bool> ConfirmOnceAsync()
+    {
+        await Task.Yield();
         for (var tries = 0; tries < 2; tries++)
         {
-            if (await ProbeAsync(cancellationToken))
+            if (await ProbeAsync(CancellationToken.None))
             {
                 return true;
             }

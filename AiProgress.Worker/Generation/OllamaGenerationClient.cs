@@ -2,16 +2,15 @@ using System.Diagnostics;
 using System.Net;
 using AiProgress.Jobs.Data;
 using Microsoft.Extensions.Options;
-using OllamaSharp;
-using OllamaSharp.Models;
-using OllamaSharp.Models.Chat;
+using System.Text.Json;
 using OllamaSharp.Models.Exceptions;
 
 namespace AiProgress.Worker.Generation;
 
 /// <summary>
-/// One streaming chat call to Ollama for a job. A non-empty <c>textSoFar</c> goes in as an assistant prefill,
-/// which Ollama continues: that is how a retried or taken-over job picks up where the watchers left it.
+/// One streaming chat call to Ollama for a job (<see cref="ChatRequestBody"/>), read by <see cref="ChatStreamReader"/>:
+/// first-token and per-token timeouts, a health probe when the first token is slow, errors sorted into outage,
+/// refusal and worth-a-retry.
 /// </summary>
 public sealed class OllamaGenerationClient(IHttpClientFactory httpClients, LlmServerHealth health, IOptions<WorkerOptions> options)
 {
@@ -20,13 +19,10 @@ public sealed class OllamaGenerationClient(IHttpClientFactory httpClients, LlmSe
     public async Task<GenerationOutcome> StreamAsync(
         GenerationJob job, string textSoFar, int tokensToGenerate, Action<string> onPiece, CancellationToken cancellationToken)
     {
-        using var client = new OllamaApiClient(httpClients.CreateClient(HttpClientName), job.Model);
-        var request = new ChatRequest
+        var http = httpClients.CreateClient(HttpClientName);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/chat")
         {
-            Model = job.Model,
-            Stream = true,
-            Messages = BuildMessages(job, textSoFar),
-            Options = new RequestOptions { NumPredict = tokensToGenerate, Temperature = (float?)job.Temperature },
+            Content = ChatRequestBody.For(job, textSoFar, tokensToGenerate).ToContent(),
         };
 
         using var activity = WorkerTelemetry.Source.StartActivity($"chat {job.Model}", ActivityKind.Client);
@@ -55,12 +51,21 @@ public sealed class OllamaGenerationClient(IHttpClientFactory httpClients, LlmSe
         }, CancellationToken.None);
         try
         {
-            await foreach (var chunk in client.ChatAsync(request, idle.Token).WithCancellation(idle.Token))
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token);
+            await EnsureSuccessAsync(response, idle.Token);
+            await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
+            var lines = new ChatStreamReader(body);
+            while (await lines.ReadAsync(idle.Token) is { } line)
             {
-                if (chunk is ChatDoneResponseStream done)
+                if (line.Error is { } error)
                 {
-                    var outcome = new GenerationOutcome(done.DoneReason ?? "stop", done.PromptEvalCount, done.EvalCount,
-                        TimeSpan.FromTicks(done.EvalDuration / 100));
+                    throw new ResponseError(error);
+                }
+
+                if (line.Done)
+                {
+                    var outcome = new GenerationOutcome(line.DoneReason ?? "stop", line.PromptEvalCount, line.EvalCount,
+                        TimeSpan.FromTicks(line.EvalDurationNs / 100));
                     activity?.AddEvent(new ActivityEvent("gen_ai.done"));
                     activity?.SetTag("gen_ai.response.finish_reasons", outcome.DoneReason);
                     activity?.SetTag("gen_ai.usage.input_tokens", outcome.PromptEvalCount);
@@ -68,7 +73,7 @@ public sealed class OllamaGenerationClient(IHttpClientFactory httpClients, LlmSe
                     return outcome;
                 }
 
-                if (chunk?.Message?.Content is { Length: > 0 } piece)
+                if (line.Content is { Length: > 0 } piece)
                 {
                     if (!sawToken)
                     {
@@ -142,21 +147,26 @@ public sealed class OllamaGenerationClient(IHttpClientFactory httpClients, LlmSe
         throw new IOException("Ollama's stream ended before its final message.");
     }
 
-    private static List<Message> BuildMessages(GenerationJob job, string textSoFar)
+    /// <summary>As OllamaSharp reports a refusal: 400 with Ollama's error text, any other failure by its status.</summary>
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var messages = new List<Message>(3);
-        if (!string.IsNullOrEmpty(job.SystemPrompt))
+        if (response.StatusCode == HttpStatusCode.BadRequest)
         {
-            messages.Add(new Message(ChatRole.System, job.SystemPrompt));
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            string? error = null;
+            try
+            {
+                error = JsonDocument.Parse(body).RootElement.TryGetProperty("error", out var e) ? e.GetString() : null;
+            }
+            catch (JsonException)
+            {
+                // Not Ollama's error shape: the body says it best.
+            }
+
+            throw new OllamaException(error ?? body);
         }
 
-        messages.Add(new Message(ChatRole.User, job.Prompt));
-        if (textSoFar.Length > 0)
-        {
-            messages.Add(new Message(ChatRole.Assistant, textSoFar));
-        }
-
-        return messages;
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>Errors worth another try: the network, 5xx and 429, a stream cut short, an error line mid-stream.</summary>

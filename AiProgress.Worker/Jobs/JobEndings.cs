@@ -41,6 +41,8 @@ public sealed class JobEndings(
         var snapshot = run.Tracker.Snapshot();
         var text = run.Tracker.TextFrom(0);
         run.Advance(RunPhase.WritingEnd);
+        // The last tokens go to watchers now, not after the row's commit (an fsync): they are this attempt's either way.
+        await liveEvents.PublishAsync(run, force: false);
         if (!await WriteEndAsync(token => lifecycle.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, token)))
         {
             logger.LogInformation("Job {JobId} finished generating but was cancelled or taken over meanwhile", run.JobId);

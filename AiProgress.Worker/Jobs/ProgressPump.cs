@@ -8,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace AiProgress.Worker.Jobs;
 
 /// <summary>
-/// One loop for all jobs of this worker: every text tick (50 ms) it pushes new text to the jobs' event streams, and
-/// progress when its own interval (250 ms) has come,
-/// every write interval it saves all jobs' progress in one batched transaction. Rows that no longer match
+/// One loop for all jobs of this worker: every 10 ms it pushes new text to the event streams of the jobs whose turn has
+/// come (at most every TextInterval, 50 ms, on average; a token after a pause at once, not at a fixed tick), and
+/// progress when its own interval (250 ms) has come;
+/// every write interval it saves all jobs' progress in batched transactions (one up to 250 jobs, more side by side). Rows that no longer match
 /// (cancelled, taken over) stop their job. Heartbeats live apart (<see cref="WorkerHeartbeat"/>), so a slow MySQL
 /// never delays them.
 /// </summary>
@@ -23,6 +24,8 @@ public sealed class ProgressPump(
     TimeProvider time,
     ILogger<ProgressPump> logger) : BackgroundService
 {
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     /// <summary>Raised after each progress row write, with the job id; lets tests count writes.</summary>
     public event Action<string>? ProgressWritten;
 
@@ -32,16 +35,18 @@ public sealed class ProgressPump(
         var settings = options.Value;
         var lastWrite = time.GetTimestamp();
         var writing = Task.CompletedTask;
-        using var timer = new PeriodicTimer(settings.TextInterval < settings.EventInterval ? settings.TextInterval : settings.EventInterval, time);
+        using var timer = new PeriodicTimer(Min(LiveEvents.LookInterval, Min(settings.TextInterval, settings.EventInterval)), time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             var jobs = active.Snapshot();
             if (events.IsAvailable)
             {
-                // Bounded, so a slow Redis never holds back the MySQL writes watchers then fall back to.
-                await Task.WhenAll(jobs.Select(job => liveEvents.PublishAsync(job, force: false)))
-                    .WaitAsync(settings.DatabaseWriteInterval, stoppingToken)
-                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Not awaited: each job waits only for its own append (one at a time per job), never for the slowest
+                // of a round, and a slow Redis never holds back the MySQL writes watchers then fall back to.
+                foreach (var job in jobs.Where(liveEvents.IsDue))
+                {
+                    _ = liveEvents.PublishInTurnAsync(job);
+                }
             }
 
             // A write still under way (a slow or hung MySQL) is not waited for: live events keep flowing, and the
@@ -58,6 +63,8 @@ public sealed class ProgressPump(
     private async Task WriteProgressAsync(IReadOnlyCollection<ActiveJob> jobs, CancellationToken cancellationToken)
     {
         var rows = new List<ProgressRow>(jobs.Count);
+        // Thousands of jobs: find each by its id, not by a scan per row.
+        var byId = jobs.ToDictionary(j => j.JobId);
         foreach (var job in jobs.Where(j => j.WritesProgress))
         {
             var snapshot = job.Tracker.Snapshot();
@@ -70,6 +77,15 @@ public sealed class ProgressPump(
             rows.Add(new ProgressRow(job.JobId, job.Attempt, snapshot, job.Tracker.TextFrom(0)));
         }
 
+        // Thousands of rows: several transactions side by side (MariaDB works on them on every core, and group-commits
+        // their fsyncs), each small enough that its ownership query stays cheap.
+        await Task.WhenAll(rows.Chunk(RowsPerTransaction).Select(chunk => WriteChunkAsync(chunk, byId, cancellationToken)));
+    }
+
+    private const int RowsPerTransaction = 250;
+
+    private async Task WriteChunkAsync(ProgressRow[] rows, Dictionary<string, ActiveJob> byId, CancellationToken cancellationToken)
+    {
         IReadOnlyList<string> lost;
         try
         {
@@ -77,21 +93,21 @@ public sealed class ProgressPump(
             lost = await lifecycle.WriteProgressAsync(rows, cancellationToken);
             foreach (var row in rows)
             {
-                jobs.First(j => j.JobId == row.JobId).RecordWritten(row.Snapshot);
+                byId[row.JobId].RecordWritten(row.Snapshot);
                 ProgressWritten?.Invoke(row.JobId);
             }
 
-            WorkerTelemetry.ProgressWrites.Add(rows.Count);
+            WorkerTelemetry.ProgressWrites.Add(rows.Length);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
         {
             // Generation goes on; the next write carries the whole state and catches up.
-            logger.LogWarning(ex, "Could not write progress for {Count} jobs", rows.Count);
+            logger.LogWarning(ex, "Could not write progress for {Count} jobs", rows.Length);
             return;
         }
 
         // A job whose runner is writing its own end meanwhile no longer matches either: that is not a loss.
-        foreach (var job in lost.Select(id => jobs.First(j => j.JobId == id)).Where(j => j.WritesProgress))
+        foreach (var job in lost.Select(id => byId[id]).Where(j => j.WritesProgress))
         {
             logger.LogInformation("Job {JobId} was cancelled or taken over; stopping it here", job.JobId);
             job.Stop(StopReason.TakenOver);

@@ -12,7 +12,7 @@ namespace AiProgress.Worker.Jobs;
 
 /// <summary>
 /// Takes jobs from the queue, up to <see cref="WorkerOptions.MaxConcurrentJobs"/> at once: first jobs whose worker
-/// died (so under load orphans never starve), then new entries. Idle, it sleeps until Pub/Sub says a job arrived
+/// died (so under load orphans never starve), then new entries, as many in one read as there are free slots. Idle, it sleeps until Pub/Sub says a job arrived
 /// (or the poll interval). While the LLM server is down it takes nothing and probes it until it is back.
 /// </summary>
 public sealed class QueueConsumer(
@@ -69,37 +69,24 @@ public sealed class QueueConsumer(
                     continue;
                 }
 
-                var entry = await TakeAsync(settings);
-                if (entry is null)
+                // One slot is ours; the others free now may be filled from the same read (only this loop takes slots).
+                var entries = await TakeAsync(settings, Math.Min(slots.CurrentCount + 1, MaxTakenAtOnce));
+                if (entries.Count == 0)
                 {
                     slots.Release();
                     await WaitForWakeAsync(settings.PollInterval, stoppingToken);
                     continue;
                 }
 
-                if (active.Adopt(entry) is { } replaced)
+                for (var i = 0; i < entries.Count; i++)
                 {
-                    slots.Release();
-                    if (replaced.EntryId != entry.EntryId)
+                    if (i > 0 && !slots.Wait(0))
                     {
-                        await CompleteQuietlyAsync(replaced.EntryId);
+                        throw new InvalidOperationException("A job slot taken outside the consumer loop.");
                     }
 
-                    logger.LogInformation("Job {JobId} was delivered again while running here; its run adopts entry {EntryId}", entry.JobId, entry.EntryId);
-                    continue;
+                    await StartAsync(entries[i], slots, stoppingToken);
                 }
-
-                var run = Task.Run(() => runner.RunAsync(entry, stoppingToken), CancellationToken.None);
-                _running[run] = true;
-                _ = run.ContinueWith(t =>
-                {
-                    _running.TryRemove(t, out _);
-                    slots.Release();
-                    if (t.Exception is { } ex)
-                    {
-                        logger.LogError(ex, "Job {JobId} runner crashed", entry.JobId);
-                    }
-                }, TaskScheduler.Default);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -108,6 +95,34 @@ public sealed class QueueConsumer(
 
         // Runners see the same token and hand their jobs back; let them finish that.
         await Task.WhenAll(_running.Keys).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Runs the entry in the slot taken for it, or gives the slot back when a run here adopts it.</summary>
+    private async Task StartAsync(QueueEntry entry, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        if (active.Adopt(entry) is { } replaced)
+        {
+            slots.Release();
+            if (replaced.EntryId != entry.EntryId)
+            {
+                await CompleteQuietlyAsync(replaced.EntryId);
+            }
+
+            logger.LogInformation("Job {JobId} was delivered again while running here; its run adopts entry {EntryId}", entry.JobId, entry.EntryId);
+            return;
+        }
+
+        var run = Task.Run(() => runner.RunAsync(entry, stoppingToken), CancellationToken.None);
+        _running[run] = true;
+        _ = run.ContinueWith(t =>
+        {
+            _running.TryRemove(t, out _);
+            slots.Release();
+            if (t.Exception is { } ex)
+            {
+                logger.LogError(ex, "Job {JobId} runner crashed", entry.JobId);
+            }
+        }, TaskScheduler.Default);
     }
 
     private void MarkRound() => Interlocked.Exchange(ref _lastRound, time.GetTimestamp());
@@ -145,7 +160,10 @@ public sealed class QueueConsumer(
         }
     }
 
-    private async Task<QueueEntry?> TakeAsync(WorkerOptions settings)
+    /// <summary>Entries one read takes at most: a worker with thousands of free slots fills them in a few round trips.</summary>
+    private const int MaxTakenAtOnce = 100;
+
+    private async Task<IReadOnlyList<QueueEntry>> TakeAsync(WorkerOptions settings, int count)
     {
         using var untraced = Untraced.Begin();
         try
@@ -159,18 +177,18 @@ public sealed class QueueConsumer(
                     // Another may be waiting right behind it: look again at once.
                     WorkerTelemetry.JobsTakenOver.Add(1);
                     logger.LogInformation("Took over job {JobId} from a worker that died or stalled", orphan.JobId);
-                    return orphan;
+                    return [orphan];
                 }
 
                 _lastOrphanCheck = time.GetTimestamp();
             }
 
-            return await queue.TakeNewAsync(identity.ConsumerName);
+            return await queue.TakeNewAsync(identity.ConsumerName, count);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             logger.LogWarning(ex, "Could not read the job queue");
-            return null;
+            return [];
         }
     }
 

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using AiProgress.Testing;
+
+namespace AiProgress.Benchmarks.Report;
+
+/// <summary>What one load case measured, from the gate opening (every job's first token) until every watcher had its end.</summary>
+internal sealed record LoadCaseResult(
+    int Jobs, int WatchersPerJob, double TokensPerSecond, int Tokens, JsonObject Watchers, double Seconds,
+    IReadOnlyDictionary<string, double> CpuPercent, long ApiRssBeforeKb, long ApiRssPeakKb,
+    double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs,
+    double WorkerSideLagP50, double WorkerSideLagP99)
+{
+    public int WatcherCount => Jobs * WatchersPerJob;
+    public long TokensWritten => (long)Jobs * Tokens;
+    public double Number(string key) => Watchers[key]!.GetValue<double>();
+    public long TokensLost => Math.Max(0, TokensWritten * WatchersPerJob - (long)Number("tokens_received"));
+    public long EventsLost => (long)Number("text_gaps") + (WatcherCount - (long)Number("completed"));
+    public double ApiRssKbPerWatcher => (ApiRssPeakKb - ApiRssBeforeKb) / (double)WatcherCount;
+    public double WorkerCpuMsPer1000Tokens => WorkerCpuMs / (TokensWritten / 1000.0);
+    public string CpuSummary => $"CPU {CpuPercent.Values.Sum():F0} % of the machine's {Environment.ProcessorCount * 100} %: " +
+        string.Join(", ", CpuPercent.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F0} %"));
+
+    /// <summary>Where a lag comes from: the worker's share, then the CPU of every process.</summary>
+    public string LagLimits => $"the worker's side (token written → event in Redis) is {WorkerSideLagP50:F0} / {WorkerSideLagP99:F0} ms of it (p50 / p99), " +
+        $"the rest Redis → API → SSE → load generator; {CpuSummary}";
+}
+
+/// <summary>
+/// One case: jobs created and started (each stream held at the scripted server's gate), the load generator's
+/// watchers connected, then the gate opens and every job writes its tokens at the exact rate.
+/// </summary>
+internal static class LoadCase
+{
+    public static async Task<LoadCaseResult> RunAsync(ReportSystem system, int jobs, int watchersPerJob, double tokensPerSecond, int tokens)
+    {
+        Console.WriteLine($"  case: {jobs} jobs × {watchersPerJob} watchers, {tokens} tokens at {tokensPerSecond} tok/s{(system.ForcePolling ? ", API polling" : "")}");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.Ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond, startGate: gate.Task);
+        var ids = await system.CreateJobsAsync(jobs, tokens);
+        await WaitUntilAsync(() => system.Ollama.ActiveStreams >= jobs, TimeSpan.FromSeconds(120), () => $"{system.Ollama.ActiveStreams}/{jobs} streams started");
+
+        var folder = OwnedTempFolder.Create("aiprogress-loadgen-");
+        var jobsFile = Path.Combine(folder, "jobs.txt");
+        var outFile = Path.Combine(folder, "result.json");
+        await File.WriteAllLinesAsync(jobsFile, ids);
+        var rssBefore = ProcStat.RssKb(system.ApiPid);
+        await using var loadGenerator = ServerProcess.Start("dotnet",
+        [
+            typeof(LoadCase).Assembly.Location, "loadgen", "--api", system.ApiUrl.ToString(), "--key", ReportSystem.ApiKey,
+            "--jobs", jobsFile, "--watchers-per-job", watchersPerJob.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", outFile,
+        ]);
+        await WaitUntilAsync(() => loadGenerator.Output.Contains(LoadGenerator.AllConnected) || loadGenerator.HasExited,
+            TimeSpan.FromSeconds(180), () => "watchers not connected:\n" + loadGenerator.Output);
+        await Task.Delay(300);
+
+        var cpuBefore = system.CpuTimes(loadGenerator);
+        var redisBefore = await system.RedisCommandsAsync();
+        var rowsBefore = await system.RowsUpdatedAsync();
+        var selectsBefore = await system.ApiSelectsAsync();
+        var clock = Stopwatch.StartNew();
+        gate.SetResult();
+
+        var rssPeak = rssBefore;
+        var workerThreads = 0;
+        var logsBefore = system.ServiceLogs.Length;
+        Dictionary<string, TimeSpan>? cpuAfter = null;
+        while (!loadGenerator.HasExited && clock.Elapsed < TimeSpan.FromMinutes(4))
+        {
+            rssPeak = Math.Max(rssPeak, ProcStat.RssKb(system.ApiPid));
+            workerThreads = Math.Max(workerThreads, ProcStat.Threads(system.WorkerPid));
+            // The last look before it exits: /proc forgets a process once it is gone.
+            try { cpuAfter = system.CpuTimes(loadGenerator); } catch (InvalidOperationException) { }
+            await Task.Delay(100);
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        var redisAfter = await system.RedisCommandsAsync();
+        var rowsAfter = await system.RowsUpdatedAsync();
+        var selectsAfter = await system.ApiSelectsAsync();
+        await loadGenerator.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var watchers = JsonNode.Parse(await File.ReadAllTextAsync(outFile))!.AsObject();
+        cpuAfter ??= cpuBefore;
+        var final = system.CpuTimes(null);
+        foreach (var name in final.Keys.Where(k => k != "loadgen")) cpuAfter[name] = final[name];
+        cpuAfter["loadgen"] = TimeSpan.FromMilliseconds(watchers["cpu_ms"]!.GetValue<long>());
+        var cpuPercent = cpuAfter.ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds / seconds * 100);
+
+        var (redisLagP50, redisLagP99) = await RedisSideLag.MeasureAsync(system.Admin.GetDatabase(), ids);
+        // The next case starts from a quiet system.
+        await WaitUntilAsync(() => system.Ollama.ActiveStreams == 0, TimeSpan.FromSeconds(60), () => $"{system.Ollama.ActiveStreams} streams still open");
+        Directory.Delete(folder, recursive: true);
+        var result = new LoadCaseResult(jobs, watchersPerJob, tokensPerSecond, tokens, watchers, seconds, cpuPercent, rssBefore, rssPeak,
+            (redisAfter - redisBefore) / seconds, (rowsAfter - rowsBefore) / seconds, (selectsAfter - selectsBefore) / seconds,
+            (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99);
+        Console.WriteLine($"    {watchers.ToJsonString()}");
+        Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}");
+        var logs = system.ServiceLogs;
+        var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));
+        if (warnings > 0) Console.WriteLine($"    service warnings so far: {warnings}; the last:\n{logs[Math.Max(0, logs.Length - 1500)..]}");
+        Console.WriteLine($"    {seconds:F1} s; intact {watchers["intact"]}/{result.WatcherCount}; newest lag p50/p99 {watchers["newest_lag_p50"]}/{watchers["newest_lag_p99"]} ms; " +
+                          $"token lag p50/p99 {watchers["token_lag_p50"]}/{watchers["token_lag_p99"]} ms; {result.CpuSummary}");
+        return result;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> failure)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline) throw new TimeoutException(failure());
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AiProgress.Testing;
+using StackExchange.Redis;
+
+namespace AiProgress.Benchmarks.Report;
+
+/// <summary>
+/// The system the report measures: private redis-server and MariaDB, the scripted Ollama in this process, and the
+/// real API and worker each as a process of its own (so /proc tells their CPU and memory apart). The API has its
+/// own database user, so its reads are counted apart from the worker's.
+/// </summary>
+internal sealed class ReportSystem : IAsyncDisposable
+{
+    public const string ApiKey = "aiprogress-benchmark-key-0123456789abcdef";
+    public const string ApiUser = "report_api";
+    public const int WorkerSlots = 3000;
+
+    private string _workerDatabase = null!;
+    private string _apiDatabase = null!;
+    private ServerProcess? _api;
+    private ServerProcess? _worker;
+
+    public RedisServer Redis { get; private set; } = null!;
+    public MariaDbServer MariaDb { get; private set; } = null!;
+    public ScriptedOllama Ollama { get; private set; } = null!;
+    public ConnectionMultiplexer Admin { get; private set; } = null!;
+    public Uri ApiUrl { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+    public bool ForcePolling { get; private set; }
+
+    public int ApiPid => _api!.ServerPid;
+
+    /// <summary>What the worker and the API logged (warnings and worse), for a case that went wrong.</summary>
+    public string ServiceLogs => $"worker:\n{_worker?.Output}\napi:\n{_api?.Output}";
+    public int WorkerPid => _worker!.ServerPid;
+
+    public static async Task<ReportSystem> StartAsync()
+    {
+        var system = new ReportSystem
+        {
+            Redis = await RedisServer.StartNewAsync(),
+            MariaDb = await MariaDbServer.StartPrivateAsync(durable: true),
+            Ollama = await ScriptedOllama.StartAsync(),
+        };
+        system.Admin = await ConnectionMultiplexer.ConnectAsync(system.Redis.ConnectionString + ",allowAdmin=true");
+        system._workerDatabase = await system.MariaDb.CreateDatabaseAsync("report");
+        system._apiDatabase = await system.MariaDb.CreateUserAsync(system._workerDatabase, ApiUser);
+        await system.StartWorkerAsync();
+        await system.StartApiAsync(forcePolling: false);
+        return system;
+    }
+
+    private Dictionary<string, string?> Common(string database) => new()
+    {
+        ["ConnectionStrings:cache"] = Redis.ConnectionString,
+        ["ConnectionStrings:db"] = database,
+        ["Ollama:Endpoint"] = Ollama.Url,
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["environment"] = "Production",
+    };
+
+    private async Task StartWorkerAsync()
+    {
+        var settings = Common(_workerDatabase);
+        settings["Worker:MaxConcurrentJobs"] = WorkerSlots.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _worker = ServiceProcess.StartWorker(settings, out var url);
+        await WaitAliveAsync(_worker, url);
+    }
+
+    /// <summary>(Re)starts the API; with <paramref name="forcePolling"/> every stream polls the row as the seed did.</summary>
+    public async Task StartApiAsync(bool forcePolling)
+    {
+        if (_api is not null)
+        {
+            Client.Dispose();
+            await _api.DisposeAsync();
+        }
+
+        var settings = new Dictionary<string, string?>([.. Common(_apiDatabase), .. ApiLimits.OutOfTheWay()])
+        {
+            ["Api:DefaultModel"] = ScriptedOllama.ModelName,
+            ["Api:ApiKeys:0"] = ApiKey,
+            ["Api:ForcePolling"] = forcePolling ? "true" : "false",
+        };
+        _api = ServiceProcess.StartApi(settings, out var url);
+        ApiUrl = url;
+        ForcePolling = forcePolling;
+        Client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = url };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        await WaitAliveAsync(_api, url);
+    }
+
+    private static async Task WaitAliveAsync(ServerProcess process, Uri url)
+    {
+        using var probe = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"service exited:\n{process.Output}");
+            try
+            {
+                if ((await probe.GetAsync("/alive")).IsSuccessStatusCode) return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"service at {url} not alive:\n{process.Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task<List<string>> CreateJobsAsync(int count, int maxTokens)
+    {
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, cancellationToken) =>
+        {
+            using var response = await Client.PostAsJsonAsync("/api/v1/ai/generation", new { prompt = $"report job {i}", max_tokens = maxTokens }, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"create failed: {(int)response.StatusCode} {body}");
+            ids.Add(JsonDocument.Parse(body).RootElement.GetProperty("job_id").GetString()!);
+        });
+        return [.. ids];
+    }
+
+    public async Task<long> RedisCommandsAsync()
+    {
+        var info = await Admin.GetServers()[0].InfoAsync("stats");
+        return long.Parse(info.SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<long> RowsUpdatedAsync() => (await MariaDb.StatusAsync("Handler_update"))["Handler_update"];
+
+    public Task<long> ApiSelectsAsync() => MariaDb.SelectsByAsync(ApiUser);
+
+    /// <summary>CPU time so far of each process that runs on this machine for the benchmark.</summary>
+    public Dictionary<string, TimeSpan> CpuTimes(ServerProcess? loadGenerator) => new()
+    {
+        ["api"] = ProcStat.CpuTime(ApiPid),
+        ["worker"] = ProcStat.CpuTime(WorkerPid),
+        ["redis"] = ProcStat.CpuTime(Redis.ServerPid),
+        ["mariadb"] = ProcStat.CpuTime(MariaDb.ServerPid),
+        ["loadgen"] = loadGenerator is null ? TimeSpan.Zero : ProcStat.CpuTime(loadGenerator.ServerPid),
+        ["scripted ollama + benchmark"] = ProcStat.CpuTime(Environment.ProcessId),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_api is not null) await _api.DisposeAsync();
+        if (_worker is not null) await _worker.DisposeAsync();
+        if (Admin is not null) await Admin.DisposeAsync();
+        if (Ollama is not null) await Ollama.DisposeAsync();
+        if (Redis is not null) await Redis.DisposeAsync();
+        if (MariaDb is not null) await MariaDb.DisposeAsync();
+    }
+}
