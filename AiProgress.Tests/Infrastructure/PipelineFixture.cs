@@ -47,10 +47,19 @@ public class PipelineFixture : IAsyncLifetime
         ["Worker:PollInterval"] = "00:00:00.500",
     };
 
-    protected virtual Dictionary<string, string?> ApiSettings() => new(ApiLimits.OutOfTheWay())
+    /// <summary>How often a quiet job's feed re-reads its row; the API's own default (5 s) unless a fixture says otherwise.</summary>
+    protected virtual TimeSpan? DatabaseCheckInterval => null;
+
+    protected virtual Dictionary<string, string?> ApiSettings()
     {
-        ["Api:DefaultModel"] = DefaultModel,
-    };
+        var settings = new Dictionary<string, string?>(ApiLimits.OutOfTheWay()) { ["Api:DefaultModel"] = DefaultModel };
+        if (DatabaseCheckInterval is { } interval)
+        {
+            settings["Api:DatabaseCheckInterval"] = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return settings;
+    }
 
     public Dictionary<string, string?> CommonSettings() => new()
     {

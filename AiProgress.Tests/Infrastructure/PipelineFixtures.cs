@@ -25,12 +25,7 @@ public class WorkerlessFixture : ApiOnlyFixture
 /// <summary>Streams re-read the row every second instead of every five, so a lost event shows quickly.</summary>
 public class FastRowCheckFixture : PipelineFixture
 {
-    protected override Dictionary<string, string?> ApiSettings()
-    {
-        var settings = base.ApiSettings();
-        settings["Api:DatabaseCheckInterval"] = "00:00:01";
-        return settings;
-    }
+    protected override TimeSpan? DatabaseCheckInterval => TimeSpan.FromSeconds(1);
 }
 
 /// <summary>One worker that takes hundreds of jobs at once, on a MariaDB of its own so its connections crowd no other test.</summary>
@@ -54,12 +49,7 @@ public class ManyJobsFixture : PipelineFixture
 /// <summary>Without a worker (jobs stay queued), on a MariaDB of its own whose counters only these tests move.</summary>
 public class QuickRowCheckWorkerlessFixture : WorkerlessFixture
 {
-    protected override Dictionary<string, string?> ApiSettings()
-    {
-        var settings = base.ApiSettings();
-        settings["Api:DatabaseCheckInterval"] = "00:00:00.250";
-        return settings;
-    }
+    protected override TimeSpan? DatabaseCheckInterval => TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary>With a worker, on a MariaDB of its own, and streams that would re-read the row four times a second.</summary>
@@ -67,10 +57,5 @@ public class QuickRowCheckFixture : PipelineFixture
 {
     protected override bool PrivateDatabaseServer => true;
 
-    protected override Dictionary<string, string?> ApiSettings()
-    {
-        var settings = base.ApiSettings();
-        settings["Api:DatabaseCheckInterval"] = "00:00:00.250";
-        return settings;
-    }
+    protected override TimeSpan? DatabaseCheckInterval => TimeSpan.FromMilliseconds(250);
 }
