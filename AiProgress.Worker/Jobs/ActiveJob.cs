@@ -53,19 +53,13 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     public bool WritesProgress => Phase == RunPhase.Running;
     public bool PublishesEvents => Phase != RunPhase.Ended;
 
-    /// <summary>Serialises publishing, so the final events never interleave with a tick's.</summary>
+    /// <summary>Serialises publishing, so the final events never interleave with a tick's; held while an append is under way.</summary>
     public SemaphoreSlim PublishLock { get; } = new(1, 1);
     public PublishedCursor Published { get; private set; } = new(textAlreadyPublished, -1, 0);
 
     /// <summary>When this job's next text may go (a timestamp): see <see cref="LiveEvents.IsDue"/>.</summary>
     public long TextDueAt { get; set; }
 
-    private int _publishing;
-
-    /// <summary>Whether the pump has a send of this job under way.</summary>
-    public bool Publishing => Volatile.Read(ref _publishing) == 1;
-    public bool TryStartPublishing() => Interlocked.CompareExchange(ref _publishing, 1, 0) == 0;
-    public void EndPublishing() => Volatile.Write(ref _publishing, 0);
     public WrittenCursor Written { get; private set; } = new(-1, 0, 0);
 
     public void RecordPublished(int textLength, ProgressSnapshot? progress, long at) => Published = progress is null

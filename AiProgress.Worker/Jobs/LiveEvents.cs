@@ -21,7 +21,7 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
     /// of every job every 10 ms.
     /// </summary>
     public bool IsDue(ActiveJob job) =>
-        job.PublishesEvents && !job.Publishing
+        job.PublishesEvents && job.PublishLock.CurrentCount > 0
         && ((job.Tracker.TextLength > job.Published.TextLength && time.GetTimestamp() >= job.TextDueAt) || ProgressDue(job, job.Published));
 
     /// <summary>
@@ -43,18 +43,10 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
     /// <summary>The pump's send: at most one in flight per job, so a job whose last append is still on its way is skipped.</summary>
     public async Task PublishInTurnAsync(ActiveJob job)
     {
-        if (!job.TryStartPublishing())
+        var decidedAt = time.GetTimestamp();
+        if (job.PublishLock.Wait(0))
         {
-            return;
-        }
-
-        try
-        {
-            await PublishAsync(job, force: false);
-        }
-        finally
-        {
-            job.EndPublishing();
+            await PublishHoldingLockAsync(job, force: false, decidedAt);
         }
     }
 
@@ -63,6 +55,11 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
     {
         var decidedAt = time.GetTimestamp();
         await job.PublishLock.WaitAsync();
+        await PublishHoldingLockAsync(job, force, decidedAt);
+    }
+
+    private async Task PublishHoldingLockAsync(ActiveJob job, bool force, long decidedAt)
+    {
         try
         {
             if (!job.PublishesEvents)
