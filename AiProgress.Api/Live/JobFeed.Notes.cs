@@ -43,7 +43,8 @@ public sealed partial class JobFeed
         if (JobEventNote.TryParse(message, out var note))
         {
             var last = _lastStreamId;
-            var fresh = note.Events.Where(e => IsAfter(e.Id, last)).ToList();
+            var hasLast = StreamIds.TryParse(last, out var lastId);
+            var fresh = note.Events.Where(e => !hasLast || StreamIds.TryParse(e.Id, out var id) && StreamIds.Compare(id, lastId) > 0).ToList();
             if (fresh.Count == 0)
             {
                 return;
@@ -59,7 +60,4 @@ public sealed partial class JobFeed
         ApiTelemetry.FeedGapReads.Add(1);
         PublishFromStream(await _events.ReadAfterAsync(JobId, _lastStreamId.Length == 0 ? null : _lastStreamId, max: int.MaxValue));
     }
-
-    private static bool IsAfter(string id, string last) =>
-        last.Length == 0 || (StreamIds.TryParse(id, out var a) && StreamIds.TryParse(last, out var b) && StreamIds.Compare(a, b) > 0);
 }

@@ -46,15 +46,25 @@ public sealed record FeedJoin(JobFeed Feed, FeedWatcher Watcher, IReadOnlyList<S
         var history = LastStreamId.Length == 0 ? [] : await events.ReadUpToAsync(Feed.JobId, LastStreamId);
         var fold = new JobEventFold();
         var frames = new List<SseFrame>();
-        foreach (var e in history.Concat(MadeHere))
+        foreach (var e in history)
+        {
+            Add(e, fromStream: true);
+        }
+
+        foreach (var e in MadeHere)
+        {
+            Add(e, fromStream: false);
+        }
+
+        return frames;
+
+        void Add(JobEvent e, bool fromStream)
         {
             fold.Apply(e);
             if (StreamIds.TryParse(e.Id, out var id) && StreamIds.Compare(id, resumeFrom) > 0)
             {
-                frames.Add(SseFrame.From(e, e.Type == JobEventTypes.Text ? fold.TextLength : -1, fromStream: !MadeHere.Contains(e)));
+                frames.Add(SseFrame.From(e, e.Type == JobEventTypes.Text ? fold.TextLength : -1, fromStream));
             }
         }
-
-        return frames;
     }
 }

@@ -82,7 +82,7 @@ public sealed partial class JobFeed
     {
         lock (_gate)
         {
-            _lastId = (_lastId.Ms, _lastId.Seq + 1);
+            _lastId = StreamIds.Next(_lastId);
             var e = new JobEvent(StreamIds.Format(_lastId), body);
             _madeHere.Add(e);
             ApplyLocked(e, fromStream: false);

@@ -21,17 +21,6 @@ public sealed class JobFeeds(
     private readonly Dictionary<string, JobFeed> _feeds = [];
     private int _connectionWatchStarted;
 
-    public int Count
-    {
-        get
-        {
-            lock (_feeds)
-            {
-                return _feeds.Count;
-            }
-        }
-    }
-
     /// <summary>Joins the job's feed; throws a <see cref="RedisException"/> when Redis cannot be reached.</summary>
     public async Task<FeedJoin> JoinAsync(string jobId, CancellationToken cancellationToken)
     {
@@ -90,12 +79,10 @@ public sealed class JobFeeds(
     {
         lock (_feeds)
         {
-            if (_feeds.Remove(feed.JobId, out var held) && !ReferenceEquals(held, feed))
+            // Only this feed: a newer one for the same job may have taken its place already.
+            if (_feeds.TryGetValue(feed.JobId, out var held) && ReferenceEquals(held, feed))
             {
-                _feeds[feed.JobId] = held;
-            }
-            else if (held is not null)
-            {
+                _feeds.Remove(feed.JobId);
                 ApiTelemetry.Feeds.Add(-1);
             }
         }

@@ -21,18 +21,6 @@ public sealed class SseWriter(HttpResponse response)
     public Task WriteRetryAsync(TimeSpan retry, CancellationToken cancellationToken) =>
         WriteRawAsync($"retry: {(long)retry.TotalMilliseconds}\n\n", cancellationToken);
 
-    public Task WriteCommentAsync(string comment, CancellationToken cancellationToken) =>
-        WriteRawAsync($": {comment}\n\n", cancellationToken);
-
-    public Task WriteEventAsync(string? id, string type, string data, CancellationToken cancellationToken) =>
-        WriteFrameAsync(SseFrame.Event(id, type, data), cancellationToken);
-
-    public async Task WriteFrameAsync(SseFrame frame, CancellationToken cancellationToken)
-    {
-        Append(frame);
-        await FlushAsync(cancellationToken);
-    }
-
     /// <summary>Buffers a frame for the next <see cref="FlushAsync"/>.</summary>
     public void Append(SseFrame frame)
     {

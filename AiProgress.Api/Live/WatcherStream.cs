@@ -99,12 +99,11 @@ internal sealed class WatcherStream(SseWriter writer, TimeProvider time, ApiOpti
 
     /// <summary>
     /// Ids for events made here (from the row, or the timeout) must never pass the stream's own ids, which Redis
-    /// gives on its clock: before any stream event they are "0-n" (a resume from there replays everything, which the
-    /// merge rule absorbs), after one they follow it by sequence.
+    /// gives on its clock (a resume from a "0-n" id replays everything, which the merge rule absorbs).
     /// </summary>
     private string FormatNextId()
     {
-        _lastId = (_lastId.Ms, _lastId.Seq + 1);
+        _lastId = StreamIds.Next(_lastId);
         return StreamIds.Format(_lastId);
     }
 }

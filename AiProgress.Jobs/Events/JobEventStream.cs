@@ -71,14 +71,15 @@ public sealed class JobEventStream(IConnectionMultiplexer redis)
     /// <summary>Events after <paramref name="afterId"/> (exclusive), or from the start when it is null.</summary>
     public async Task<IReadOnlyList<JobEvent>> ReadAfterAsync(string jobId, string? afterId, int max = 1000)
     {
-        var entries = await Db.StreamRangeAsync(RedisKeys.JobEvents(jobId), afterId is null ? "-" : "(" + afterId, "+", count: max);
-        return entries.Select(e => new JobEvent(e.Id!, (string)e["type"]!, (string)e["data"]!)).ToList();
+        return ToEvents(await Db.StreamRangeAsync(RedisKeys.JobEvents(jobId), afterId is null ? "-" : "(" + afterId, "+", count: max));
     }
 
     /// <summary>Events from the start up to <paramref name="lastId"/> (inclusive).</summary>
     public async Task<IReadOnlyList<JobEvent>> ReadUpToAsync(string jobId, string lastId)
     {
-        var entries = await Db.StreamRangeAsync(RedisKeys.JobEvents(jobId), "-", lastId);
-        return entries.Select(e => new JobEvent(e.Id!, (string)e["type"]!, (string)e["data"]!)).ToList();
+        return ToEvents(await Db.StreamRangeAsync(RedisKeys.JobEvents(jobId), "-", lastId));
     }
+
+    private static List<JobEvent> ToEvents(StreamEntry[] entries) =>
+        entries.Select(e => new JobEvent(e.Id!, (string)e["type"]!, (string)e["data"]!)).ToList();
 }

@@ -21,4 +21,10 @@ public static class StreamIds
         a.Ms != b.Ms ? a.Ms.CompareTo(b.Ms) : a.Seq.CompareTo(b.Seq);
 
     public static string Format((long Ms, long Seq) id) => $"{id.Ms}-{id.Seq}";
+
+    /// <summary>
+    /// The id for an event made outside the stream (from the row, a notice): it follows <paramref name="last"/> by
+    /// sequence, so ids keep growing; before any stream event that is "0-n".
+    /// </summary>
+    public static (long Ms, long Seq) Next((long Ms, long Seq) last) => (last.Ms, last.Seq + 1);
 }
