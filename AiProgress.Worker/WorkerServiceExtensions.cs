@@ -27,6 +27,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Progress.CompletionLengths>());
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<LiveEvents>();
+        builder.Services.AddSingleton<TextArrivals>();
         builder.Services.AddSingleton<WorkerHeartbeat>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerHeartbeat>());
         builder.Services.AddSingleton<ProgressPump>();

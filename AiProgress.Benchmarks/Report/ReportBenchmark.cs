@@ -29,10 +29,13 @@ internal static class ReportBenchmark
         Console.WriteLine($"Report: API pid {system.ApiPid}, worker pid {system.WorkerPid} (Worker:MaxConcurrentJobs {ReportSystem.WorkerSlots}), " +
                           $"redis-server and MariaDB private, scripted Ollama in this process.");
 
-        // Fresh processes JIT and tier up their hot paths in the first seconds: a short unmeasured case first.
+        // Fresh processes JIT and tier up their hot paths over their first seconds of work, and a path first taken at
+        // scale (thousands of jobs) later still: the measured cases start from a steady state, each shape run short first.
         Console.WriteLine("warm-up");
         await LoadCase.RunAsync(system, jobs: 200, watchersPerJob: 2, tokensPerSecond: 20, tokens: 60);
-        await LoadCase.RunAsync(system, jobs: 1, watchersPerJob: 50, tokensPerSecond: 50, tokens: 100);
+        await LoadCase.RunAsync(system, jobs: 1, watchersPerJob: 100, tokensPerSecond: 20, tokens: 60);
+        await LoadCase.RunAsync(system, jobs: 2500, watchersPerJob: 2, tokensPerSecond: 2, tokens: 6);
+        await LoadCase.RunAsync(system, jobs: 1, watchersPerJob: 100, tokensPerSecond: 20, tokens: 60);
 
         var json = new JsonObject();
         var targets = new List<Target>();
@@ -83,9 +86,11 @@ internal static class ReportBenchmark
         {
             Console.WriteLine("fanout");
             var results = new List<LoadCaseResult>();
-            foreach (var (jobs, perJob, rate, tokens) in FanOutCases)
+            // --fanout-cases 0,4: only those rows (by index), for a quick look while profiling.
+            var picked = args.String("fanout-cases") is { } indices ? indices.Split(',').Select(i => FanOutCases[int.Parse(i)]) : FanOutCases;
+            foreach (var (jobs, perJob, rate, tokens) in picked)
             {
-                results.Add(await LoadCase.RunAsync(system, jobs, perJob, rate, tokens));
+                results.Add(await LoadCase.RunAsync(system, jobs, perJob, rate, args.Int("fanout-tokens", tokens)));
             }
 
             json["fanout"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
@@ -153,7 +158,14 @@ internal static class ReportBenchmark
         var document = ReportText.Header(elapsed) + ReportText.Targets(targets) + markdown;
         Console.WriteLine();
         Console.WriteLine(document);
-        await BenchmarkDocs.WriteSectionAsync("report", document, json);
+        if (only is null && args.String("fanout-cases") is null && args.String("fanout-tokens") is null && args.String("jobs") is null)
+        {
+            await BenchmarkDocs.WriteSectionAsync("report", document, json);
+        }
+        else
+        {
+            Console.WriteLine("A partial run: docs/BENCHMARKS.md and docs/benchmarks.json left as they were.");
+        }
         return 0;
     }
 

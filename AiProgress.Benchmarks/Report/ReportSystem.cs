@@ -147,6 +147,21 @@ internal sealed class ReportSystem : IAsyncDisposable
         ["scripted ollama + benchmark"] = ProcStat.CpuTime(Environment.ProcessId),
     };
 
+    /// <summary>
+    /// Waits until the API and the worker are idle (together under 5 % of a core over half a second, at most 20 s):
+    /// the runtime tiers up hot code in the background after a case, and that JIT work would otherwise land in the next.
+    /// </summary>
+    public async Task WaitUntilQuietAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            var before = ProcStat.CpuTime(ApiPid) + ProcStat.CpuTime(WorkerPid);
+            await Task.Delay(500);
+            if ((ProcStat.CpuTime(ApiPid) + ProcStat.CpuTime(WorkerPid) - before).TotalMilliseconds < 25) return;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();

@@ -57,8 +57,14 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     public SemaphoreSlim PublishLock { get; } = new(1, 1);
     public PublishedCursor Published { get; private set; } = new(textAlreadyPublished, -1, 0);
 
-    /// <summary>When this job's next text may go (a timestamp): see <see cref="LiveEvents.IsDue"/>.</summary>
-    public long TextDueAt { get; set; }
+    /// <summary>When this job's next text may go: see <see cref="LiveEvents.IsDue"/>.</summary>
+    public TextPace TextPace { get; init; } = new(0);
+
+    private int _arrived;
+
+    /// <summary>Marks the job as waiting in <see cref="TextArrivals"/>; false when it is there already.</summary>
+    public bool TryMarkArrived() => Interlocked.Exchange(ref _arrived, 1) == 0;
+    public void ClearArrived() => Volatile.Write(ref _arrived, 0);
 
     public WrittenCursor Written { get; private set; } = new(-1, 0, 0);
 

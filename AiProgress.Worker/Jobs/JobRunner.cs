@@ -69,7 +69,7 @@ public sealed class JobRunner(
         var startedAt = job.StartedAt is { } started ? new DateTimeOffset(started.Ticks, TimeSpan.Zero) : time.GetUtcNow();
         var tracker = new ProgressTracker(time, job.MaxTokens, startedAt, tokensSoFar, textSoFar,
             forecast: tokens => lengths.Forecast(job.Model, job.MaxTokens, tokens));
-        using var run = new ActiveJob(job, entry, tracker, published, stopping);
+        using var run = new ActiveJob(job, entry, tracker, published, stopping) { TextPace = liveEvents.NewTextPace() };
         logger.LogInformation("Generating job {JobId} with {Model}, attempt {Attempt}, continuing after {Tokens} tokens",
             job.JobId, job.Model, job.Attempt, tokensSoFar);
 
@@ -129,7 +129,8 @@ public sealed class JobRunner(
             try
             {
                 var started = time.GetTimestamp();
-                var outcome = await ollama.StreamAsync(run.Job, run.Tracker.TextFrom(0), remaining, run.Tracker.OnPiece, run.Token);
+                var outcome = await ollama.StreamAsync(run.Job, run.Tracker.TextFrom(0), remaining,
+                    piece => liveEvents.OnToken(run, run.Tracker.OnPiece(piece)), run.Token);
                 WorkerTelemetry.RecordGeneration(run.Job.Model, outcome, time.GetElapsedTime(started));
                 promptTokens ??= outcome.PromptEvalCount;
                 var completionTokens = tokensBefore + outcome.EvalCount;

@@ -8,34 +8,58 @@ namespace AiProgress.Worker.Jobs;
 /// A job's live events in its Redis stream: new text and progress on every tick, and at the end the text not
 /// yet sent and the terminal event. Publishing is serialised per job, so a tick never interleaves with the end.
 /// </summary>
-public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> options, TimeProvider time, ILogger<LiveEvents> logger)
+public sealed class LiveEvents(
+    JobEventStream events, TextArrivals arrivals, IOptions<WorkerOptions> options, TimeProvider time, ILogger<LiveEvents> logger)
 {
     private static readonly TimeSpan ProgressKeepAlive = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often the pump asks every job <see cref="IsDue"/>.</summary>
+    /// <summary>A new job's pace of text events (one per <see cref="WorkerOptions.TextInterval"/> on average).</summary>
+    public TextPace NewTextPace() => new((long)(options.Value.TextInterval.TotalSeconds * time.TimestampFrequency));
+
+    /// <summary>How often the pump asks every job <see cref="IsDue"/> (text that comes on its turn is sent without waiting for it).</summary>
     public static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>
-    /// Whether the job has something to send: new text once its turn has come (<see cref="ActiveJob.TextDueAt"/>), so a
-    /// token after a pause goes at once rather than at a fixed tick, or progress that is due. Cheap: the pump asks it
-    /// of every job every 10 ms.
-    /// </summary>
-    public bool IsDue(ActiveJob job) =>
-        job.PublishesEvents && job.PublishLock.CurrentCount > 0
-        && ((job.Tracker.TextLength > job.Published.TextLength && time.GetTimestamp() >= job.TextDueAt) || ProgressDue(job, job.Published));
+    /// <summary>How often the pump looks at every job for progress due without new text.</summary>
+    public static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Whether the job has text watchers have not been sent, and may still send it.</summary>
+    public bool HasTextToSend(ActiveJob job) => job.PublishesEvents && job.Tracker.TextLength > job.Published.TextLength;
+
+    /// <summary>New text whose turn has come, with no append of the job's under way. Lock-free.</summary>
+    public bool IsTextDue(ActiveJob job, long now) =>
+        now >= job.TextPace.DueAt && job.PublishLock.CurrentCount > 0 && HasTextToSend(job);
 
     /// <summary>
-    /// A job's next text may go one TextInterval less one look after this one was decided on: with a steady flow that
-    /// is every 40–50 ms, and a token that comes on time is never held for a later look. Counting the full interval
-    /// from the send instead let each send's own delay push the next past the next token, and the wait grew token by
-    /// token (measured: 23 ms median at 20 tokens a second).
+    /// Whether the job has something to send at <paramref name="now"/>: text that is due, or progress. While tokens
+    /// flow, progress waits up to one TextInterval more for the next text to ride with instead of an append of its
+    /// own. Lock-free: the pump asks it of every job twenty times a second.
     /// </summary>
-    private void TakeTextTurn(ActiveJob job, long decidedAt) =>
-        job.TextDueAt = decidedAt + (long)((options.Value.TextInterval - LookInterval).TotalSeconds * time.TimestampFrequency);
-
-    private bool ProgressDue(ActiveJob job, PublishedCursor published)
+    public bool IsDue(ActiveJob job, long now)
     {
-        var sinceProgress = time.GetElapsedTime(published.At);
+        if (IsTextDue(job, now))
+        {
+            return true;
+        }
+
+        if (!job.PublishesEvents || job.PublishLock.CurrentCount == 0 || !ProgressDue(job, job.Published, now))
+        {
+            return false;
+        }
+
+        var textFlowing = time.GetElapsedTime(job.Tracker.LastTokenAt, now) < options.Value.TextInterval;
+        return !textFlowing || time.GetElapsedTime(job.Published.At, now) >= options.Value.EventInterval + options.Value.TextInterval;
+    }
+
+    /// <summary>
+    /// A token has come (at <paramref name="at"/>): the pump is told, and woken when the job's text turn has come
+    /// already, so a token on time waits for no look. Called by the stream reader for every token.
+    /// </summary>
+    public void OnToken(ActiveJob job, long at) =>
+        arrivals.Add(job, wake: at >= job.TextPace.DueAt && job.PublishLock.CurrentCount > 0);
+
+    private bool ProgressDue(ActiveJob job, PublishedCursor published, long now)
+    {
+        var sinceProgress = time.GetElapsedTime(published.At, now);
         return (job.Tracker.Tokens != published.Tokens && sinceProgress >= options.Value.EventInterval - TimeSpan.FromMilliseconds(10))
             || sinceProgress >= ProgressKeepAlive;
     }
@@ -70,7 +94,7 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
             var published = job.Published;
             var delta = job.Tracker.TextFrom(published.TextLength);
             // Text goes out 20 times a second, progress 4: the snapshot (rate, length model) only when it is due.
-            var progressDue = force || ProgressDue(job, published);
+            var progressDue = force || ProgressDue(job, published, time.GetTimestamp());
             if (delta.Length == 0 && !progressDue)
             {
                 return;
@@ -101,7 +125,7 @@ public sealed class LiveEvents(JobEventStream events, IOptions<WorkerOptions> op
             WorkerTelemetry.EventsPublished.Add(batch.Count);
             if (delta.Length > 0)
             {
-                TakeTextTurn(job, decidedAt);
+                job.TextPace.Sent(decidedAt);
             }
 
             job.RecordPublished(published.TextLength + delta.Length, snapshot, time.GetTimestamp());

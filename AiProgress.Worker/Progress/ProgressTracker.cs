@@ -43,20 +43,30 @@ public sealed class ProgressTracker
         _percentage = PercentageFor(tokensSoFar);
     }
 
-    public void OnPiece(string piece)
+    /// <summary>Counts a token and appends its text; returns when it came (a timestamp).</summary>
+    public long OnPiece(string piece)
     {
         var now = _time.GetTimestamp();
         lock (_gate)
         {
             _firstTokenTimestamp ??= now;
-            _tokens++;
+            Volatile.Write(ref _tokens, _tokens + 1);
             _text.Append(piece);
             Volatile.Write(ref _textLength, _text.Length);
             _recentTokenTimestamps.Enqueue(now);
+            Volatile.Write(ref _lastTokenAt, now);
         }
+
+        return now;
     }
 
-    public int Tokens { get { lock (_gate) { return _tokens; } } }
+    private long _lastTokenAt;
+
+    /// <summary>When the last token came (a timestamp; 0 before the first). Read without the lock.</summary>
+    public long LastTokenAt => Volatile.Read(ref _lastTokenAt);
+
+    /// <summary>Read without the lock, like <see cref="TextLength"/>.</summary>
+    public int Tokens => Volatile.Read(ref _tokens);
 
     /// <summary>Characters written so far; read without the lock, as the pump looks at every job a hundred times a second.</summary>
     public int TextLength => Volatile.Read(ref _textLength);
