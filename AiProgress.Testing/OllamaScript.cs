@@ -20,6 +20,12 @@ public sealed record OllamaScript
     public int PromptTokens { get; init; } = 7;
     /// <summary>No token before this completes (after <see cref="FirstTokenDelay"/>): lets every stream start at once, once all watchers are there.</summary>
     public Task? StartGate { get; init; }
+    /// <summary>
+    /// After the gate each stream first waits a random part of one <see cref="Interval"/>: streams out of step, as
+    /// independent users' jobs are. Without it every stream writes token i at the same instant, as one batching
+    /// server's step does.
+    /// </summary>
+    public bool OutOfStep { get; init; }
 
     public static string Piece(int index) => $"w{index} ";
 
@@ -27,9 +33,10 @@ public sealed record OllamaScript
         new() { Tokens = tokens, Interval = TimeSpan.FromSeconds(1 / tokensPerSecond) };
 
     /// <summary>As many tokens as each request asks for, each "t&lt;microseconds&gt; " of the moment it was written (<see cref="MicroClock"/>).</summary>
-    public static OllamaScript Timestamped(double tokensPerSecond, TimeSpan firstTokenDelay = default, Task? startGate = null) => new()
+    public static OllamaScript Timestamped(double tokensPerSecond, TimeSpan firstTokenDelay = default, Task? startGate = null, bool outOfStep = false) => new()
     {
         StartGate = startGate,
+        OutOfStep = outOfStep,
         Tokens = int.MaxValue,
         Interval = tokensPerSecond > 0 ? TimeSpan.FromSeconds(1 / tokensPerSecond) : TimeSpan.Zero,
         FirstTokenDelay = firstTokenDelay,

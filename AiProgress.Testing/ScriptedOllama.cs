@@ -95,6 +95,7 @@ public sealed class ScriptedOllama : IAsyncDisposable
         {
             await Task.Delay(script.FirstTokenDelay, aborted);
             if (script.StartGate is { } gate) await gate.WaitAsync(aborted);
+            if (script.OutOfStep) await Task.Delay(script.Interval * Random.Shared.NextDouble(), aborted);
             var start = MicroClock.NowMicros;
             for (var i = 0; i < count; i++)
             {

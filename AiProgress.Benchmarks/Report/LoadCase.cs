@@ -9,7 +9,7 @@ internal sealed record LoadCaseResult(
     int Jobs, int WatchersPerJob, double TokensPerSecond, int Tokens, JsonObject Watchers, double Seconds,
     IReadOnlyDictionary<string, double> CpuPercent, long ApiRssBeforeKb, long ApiRssPeakKb,
     double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs,
-    double WorkerSideLagP50, double WorkerSideLagP99)
+    double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep = false)
 {
     public int WatcherCount => Jobs * WatchersPerJob;
     public long TokensWritten => (long)Jobs * Tokens;
@@ -23,7 +23,11 @@ internal sealed record LoadCaseResult(
 
     /// <summary>Where a lag comes from: the worker's share, then the CPU of every process.</summary>
     public string LagLimits => $"the worker's side (token written → event in Redis) is {WorkerSideLagP50:F0} / {WorkerSideLagP99:F0} ms of it (p50 / p99), " +
-        $"the rest Redis → API → SSE → load generator; {CpuSummary}";
+        $"the rest Redis → API → SSE → load generator; {CpuSummary}" + (Jobs < 100 ? "" :
+        (OutOfStep ? "; the jobs write their tokens out of step" : "; every job writes its tokens at the same instant (as a batching server's step does)") +
+        $", and Redis, one thread, spends " +
+        $"{RedisMicrosPerAppend:F0} µs in each append script (INFO commandstats): {Jobs:N0} jobs' tokens at once are " +
+        $"{Jobs * RedisMicrosPerAppend / 1000:F0} ms of Redis alone before the last of them is out");
 }
 
 /// <summary>
@@ -40,12 +44,14 @@ internal static class LoadCase
     /// </summary>
     private static readonly Dictionary<string, string> LoadGeneratorEnvironment = new() { ["DOTNET_TieredCompilation"] = "0", ["DOTNET_GCgen0size"] = "0x20000000" };
 
-    public static async Task<LoadCaseResult> RunAsync(ReportSystem system, int jobs, int watchersPerJob, double tokensPerSecond, int tokens)
+    public static async Task<LoadCaseResult> RunAsync(
+        ReportSystem system, int jobs, int watchersPerJob, double tokensPerSecond, int tokens, bool outOfStep = false)
     {
-        Console.WriteLine($"  case: {jobs} jobs × {watchersPerJob} watchers, {tokens} tokens at {tokensPerSecond} tok/s{(system.ForcePolling ? ", API polling" : "")}");
+        Console.WriteLine($"  case: {jobs} jobs × {watchersPerJob} watchers, {tokens} tokens at {tokensPerSecond} tok/s" +
+                          $"{(outOfStep ? ", out of step" : "")}{(system.ForcePolling ? ", API polling" : "")}");
         await system.WaitUntilQuietAsync();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.Ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond, startGate: gate.Task);
+        system.Ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond, startGate: gate.Task, outOfStep: outOfStep);
         var ids = await system.CreateJobsAsync(jobs, tokens);
         await WaitUntilAsync(() => system.Ollama.ActiveStreams >= jobs, TimeSpan.FromSeconds(120), () => $"{system.Ollama.ActiveStreams}/{jobs} streams started");
 
@@ -65,6 +71,7 @@ internal static class LoadCase
 
         var cpuBefore = system.CpuTimes(loadGenerator);
         var redisBefore = await system.RedisCommandsAsync();
+        var scriptsBefore = await system.RedisScriptTimeAsync();
         var rowsBefore = await system.RowsUpdatedAsync();
         var selectsBefore = await system.ApiSelectsAsync();
         var clock = Stopwatch.StartNew();
@@ -87,6 +94,7 @@ internal static class LoadCase
 
         var seconds = clock.Elapsed.TotalSeconds;
         var redisAfter = await system.RedisCommandsAsync();
+        var scriptsAfter = await system.RedisScriptTimeAsync();
         var rowsAfter = await system.RowsUpdatedAsync();
         var selectsAfter = await system.ApiSelectsAsync();
         await loadGenerator.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -103,9 +111,11 @@ internal static class LoadCase
         Directory.Delete(folder, recursive: true);
         var result = new LoadCaseResult(jobs, watchersPerJob, tokensPerSecond, tokens, watchers, seconds, cpuPercent, rssBefore, rssPeak,
             (redisAfter - redisBefore) / seconds, (rowsAfter - rowsBefore) / seconds, (selectsAfter - selectsBefore) / seconds,
-            (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99);
+            (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99,
+            (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep);
         Console.WriteLine($"    {watchers.ToJsonString()}");
-        Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}");
+        Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
+                          $"Redis {result.RedisMicrosPerAppend:F1} µs per append script");
         var logs = system.ServiceLogs;
         var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));
         if (warnings > 0) Console.WriteLine($"    service warnings so far: {warnings}; the last:\n{logs[Math.Max(0, logs.Length - 1500)..]}");

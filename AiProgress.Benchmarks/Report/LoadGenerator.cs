@@ -70,6 +70,8 @@ internal static class LoadGenerator
             ["newest_lag_p50"] = Stats.Percentile(newestLags, 50),
             ["newest_lag_p99"] = Stats.Percentile(newestLags, 99),
             ["cpu_ms"] = (long)Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds,
+            // Its own collections while it measured (it is set up to make none: see LoadCase).
+            ["gc_collections"] = GC.CollectionCount(0),
         };
         await File.WriteAllTextAsync(output, result.ToJsonString());
         return 0;

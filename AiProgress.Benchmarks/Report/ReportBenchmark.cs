@@ -16,10 +16,12 @@ internal static class ReportBenchmark
 
     /// <summary>
     /// (jobs, watchers per job, tokens per second each, tokens): fewer tokens a second where two cores carry thousands of
-    /// streams. 1 × 100 runs 300 tokens (15 s), so its p99 is not just the second-worst of 100 events.
+    /// streams. 1 × 100 runs 300 tokens (15 s), so its p99 is not just the second-worst of 100 events. Every job writes
+    /// token i at the same instant (one batching server's step), the hardest case; 2,500 × 2 runs once more with the
+    /// jobs out of step (independent users' jobs), to tell the burst apart from the load.
     /// </summary>
-    private static readonly (int Jobs, int PerJob, double Rate, int Tokens)[] FanOutCases =
-        [(1, 100, 20, 300), (1, 1000, 20, 100), (100, 2, 20, 100), (1000, 2, 5, 30), (2500, 2, 2, 12)];
+    private static readonly (int Jobs, int PerJob, double Rate, int Tokens, bool OutOfStep)[] FanOutCases =
+        [(1, 100, 20, 300, false), (1, 1000, 20, 100, false), (100, 2, 20, 100, false), (1000, 2, 5, 30, false), (2500, 2, 2, 12, false), (2500, 2, 2, 12, true)];
 
     private static readonly int[] ConcurrentJobs = [10, 100, 500, 2000];
     private static readonly int[] PushPollWatchers = [100, 1000];
@@ -91,9 +93,9 @@ internal static class ReportBenchmark
             var results = new List<LoadCaseResult>();
             // --fanout-cases 0,4: only those rows (by index), for a quick look while profiling.
             var picked = args.String("fanout-cases") is { } indices ? indices.Split(',').Select(i => FanOutCases[int.Parse(i)]) : FanOutCases;
-            foreach (var (jobs, perJob, rate, tokens) in picked)
+            foreach (var (jobs, perJob, rate, tokens, outOfStep) in picked)
             {
-                results.Add(await LoadCase.RunAsync(system, jobs, perJob, rate, args.Int("fanout-tokens", tokens)));
+                results.Add(await LoadCase.RunAsync(system, jobs, perJob, rate, args.Int("fanout-tokens", tokens), outOfStep));
             }
 
             json["fanout"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
@@ -102,6 +104,7 @@ internal static class ReportBenchmark
                 ["watchers_per_job"] = r.WatchersPerJob,
                 ["watchers"] = r.WatcherCount,
                 ["tokens_per_second_each"] = r.TokensPerSecond,
+                ["out_of_step"] = r.OutOfStep,
                 ["newest_token_lag_ms"] = new JsonObject { ["p50"] = Round(r.Number("newest_lag_p50"), 1), ["p99"] = Round(r.Number("newest_lag_p99"), 1) },
                 ["token_lag_ms"] = new JsonObject { ["p50"] = Round(r.Number("token_lag_p50"), 1), ["p99"] = Round(r.Number("token_lag_p99"), 1) },
                 ["api_cpu_pct"] = Round(r.CpuPercent["api"], 1),
@@ -109,11 +112,11 @@ internal static class ReportBenchmark
                 ["completed_intact"] = (int)r.Number("intact"),
             })]);
             var hundred = results[0];
-            var most = results[^1];
+            var most = results.Where(r => !r.OutOfStep).MaxBy(r => r.WatcherCount)!;
             targets.Add(Target.AtMost("newest-token lag p99 at 100 watchers", hundred.Number("newest_lag_p99"), 20, " ms", hundred.LagLimits));
             targets.Add(Target.AtMost($"newest-token lag p99 at {most.WatcherCount:N0} watchers", most.Number("newest_lag_p99"), 100, " ms", most.LagLimits));
             targets.Add(Target.AtMost("every-token lag p99 at 100 watchers", hundred.Number("token_lag_p99"), 100, " ms",
-                "a job's text leaves the worker at most every Worker:TextInterval (50 ms); " + hundred.LagLimits));
+                "a job's text leaves the worker once per Worker:TextInterval (50 ms) on average, the moment its turn comes; " + hundred.LagLimits));
             // Below a few thousand watchers the RSS growth is within the GC's own swings (see the table), so the target is read at the most.
             targets.Add(Target.AtMost($"API memory per watcher at {most.WatcherCount:N0} watchers", most.ApiRssKbPerWatcher, 30, " KB",
                 "RSS growth includes garbage not yet collected and the GC's own headroom"));

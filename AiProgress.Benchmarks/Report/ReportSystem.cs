@@ -132,6 +132,22 @@ internal sealed class ReportSystem : IAsyncDisposable
         return long.Parse(info.SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Calls of the append script (EVALSHA and EVAL) and the microseconds Redis spent in them (INFO commandstats).</summary>
+    public async Task<(long Calls, long Micros)> RedisScriptTimeAsync()
+    {
+        var stats = (await Admin.GetServers()[0].InfoAsync("commandstats")).SelectMany(g => g)
+            .Where(p => p.Key is "cmdstat_evalsha" or "cmdstat_eval")
+            .Select(p => p.Value.Split(',').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]));
+        long calls = 0, micros = 0;
+        foreach (var stat in stats)
+        {
+            calls += long.Parse(stat["calls"], System.Globalization.CultureInfo.InvariantCulture);
+            micros += long.Parse(stat["usec"], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return (calls, micros);
+    }
+
     public async Task<long> RowsUpdatedAsync() => (await MariaDb.StatusAsync("Handler_update"))["Handler_update"];
 
     public Task<long> ApiSelectsAsync() => MariaDb.SelectsByAsync(ApiUser);
