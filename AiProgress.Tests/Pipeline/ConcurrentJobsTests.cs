@@ -28,6 +28,10 @@ public class ConcurrentJobsTests(ManyJobsFixture system, ITestOutputHelper outpu
         await Eventually.TrueAsync(() => system.Ollama.ActiveStreams == jobs,
             () => $"{system.Ollama.ActiveStreams} of {jobs} streams open at once", TimeSpan.FromSeconds(60));
         var allOpen = clock.Elapsed;
+        var writes = new ConcurrentQueue<long>();
+        var pump = system.Worker!.Services.GetRequiredService<AiProgress.Worker.Jobs.ProgressPump>();
+        void OnWrite(string _) => writes.Enqueue(clock.ElapsedMilliseconds);
+        pump.ProgressWritten += OnWrite;
         gate.SetResult();
 
         var finished = 0;
@@ -38,7 +42,12 @@ public class ConcurrentJobsTests(ManyJobsFixture system, ITestOutputHelper outpu
 
         output.WriteLine($"{jobs} jobs: created in {created.TotalSeconds:F1} s, all streaming at once after {allOpen.TotalSeconds:F1} s, " +
                          $"all terminal after {clock.Elapsed.TotalSeconds:F1} s");
+        pump.ProgressWritten -= OnWrite;
         Assert.True(finished == jobs, $"{finished}/{jobs} terminal after {clock.Elapsed}");
+        // Each job has its own moment in the write interval: rows are written a share at a time, not all 400 at once.
+        var busiest = writes.GroupBy(ms => ms / 50).Max(g => g.Count());
+        Assert.True(writes.Count >= jobs * 2, $"{writes.Count} row writes for {jobs} jobs of 2 s");
+        Assert.True(busiest <= jobs / 2, $"{busiest} of {writes.Count} row writes in one 50 ms window");
 
         var expected = string.Concat(Enumerable.Range(0, tokens).Select(OllamaScript.Piece));
         var events = system.Api.Services.GetRequiredService<JobEventStream>();

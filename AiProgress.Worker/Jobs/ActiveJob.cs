@@ -68,6 +68,9 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
 
     public WrittenCursor Written { get; private set; } = new(-1, 0, 0);
 
+    /// <summary>When the pump writes this job's row next (a timestamp; 0 until it has given the job its slot).</summary>
+    public long NextWriteAt { get; set; }
+
     public void RecordPublished(int textLength, ProgressSnapshot? progress, long at) => Published = progress is null
         ? Published with { TextLength = textLength }
         : new PublishedCursor(textLength, progress.Tokens, at);

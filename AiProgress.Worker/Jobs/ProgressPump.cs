@@ -13,7 +13,8 @@ namespace AiProgress.Worker.Jobs;
 /// loop (<see cref="TextArrivals"/>), one that comes early waits for the look (every 10 ms) after its turn has come;
 /// progress rides with the text when its own interval (250 ms) has come, and a look over every job (every 50 ms) sends
 /// the progress due without text;
-/// every write interval it saves all jobs' progress in batched transactions (one up to 250 jobs, more side by side). Rows that no longer match
+/// each job's progress row is written every write interval (0.5 s), at the job's own moment in it, in batched
+/// transactions (one up to 250 jobs, more side by side). Rows that no longer match
 /// (cancelled, taken over) stop their job. Heartbeats live apart (<see cref="WorkerHeartbeat"/>), so a slow MySQL
 /// never delays them.
 /// </summary>
@@ -40,9 +41,11 @@ public sealed class ProgressPump(
         var scan = Ticks(Min(LiveEvents.ScanInterval, settings.EventInterval));
         // Jobs whose text came before its turn: looked at every look until it has gone.
         var waiting = new HashSet<ActiveJob>();
-        var lastWrite = time.GetTimestamp();
-        var nextLook = lastWrite;
-        var nextScan = lastWrite;
+        var writeInterval = Ticks(settings.DatabaseWriteInterval);
+        var writeLook = Math.Max(look, writeInterval / 10);
+        var nextLook = time.GetTimestamp();
+        var nextScan = nextLook;
+        var nextWriteLook = nextLook;
         var writing = Task.CompletedTask;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -87,12 +90,46 @@ public sealed class ProgressPump(
 
             // A write still under way (a slow or hung MySQL) is not waited for: live events keep flowing, and the
             // next write, once this one is done, carries the whole state.
-            if (writing.IsCompleted && time.GetElapsedTime(lastWrite, now) >= settings.DatabaseWriteInterval - TimeSpan.FromMilliseconds(20))
+            if (writing.IsCompleted && now >= nextWriteLook)
             {
-                lastWrite = now;
-                writing = WriteProgressAsync(active.Snapshot(), stoppingToken);
+                nextWriteLook = now + writeLook;
+                if (TakeWritesDue(now, writeInterval, writeLook) is { Count: > 0 } due)
+                {
+                    writing = WriteProgressAsync(due, stoppingToken);
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// The jobs whose row write is due. Each job has its own slot in the write interval (a random phase when first
+    /// seen), so thousands of jobs are written a tenth at a time instead of all at once: the same two writes per
+    /// job-second, without a burst of them every half second.
+    /// </summary>
+    private List<ActiveJob> TakeWritesDue(long now, long interval, long look)
+    {
+        var due = new List<ActiveJob>();
+        foreach (var job in active.Current)
+        {
+            if (!job.WritesProgress)
+            {
+                continue;
+            }
+
+            if (job.NextWriteAt == 0)
+            {
+                job.NextWriteAt = now + (long)(interval * Random.Shared.NextDouble());
+            }
+
+            if (now >= job.NextWriteAt)
+            {
+                due.Add(job);
+                // After a slow write the next one keeps its distance instead of following at once.
+                job.NextWriteAt = Math.Max(job.NextWriteAt + interval, now + interval - look);
+            }
+        }
+
+        return due;
     }
 
     private bool SendTextIfDue(ActiveJob job, long now)
