@@ -15,7 +15,8 @@ internal static class ReportText
         clock) in the benchmark process, the real API and the real worker each as a process of its own
         (`Worker:MaxConcurrentJobs` {ReportSystem.WorkerSlots}, `Api` limits out of the way, a Bearer key), and the SSE watchers
         in a load-generator process (`-- loadgen`: one SocketsHttpHandler, a lean SSE reader; compiled fully optimised from
-        the start and with a gen0 budget no case fills, so the measuring instrument adds no JIT or GC pauses of its own). In
+        the start and with a 512 MB gen0 budget, so the measuring instrument adds no JIT and next to no GC pauses of its
+        own: none in the small cases, one or two in the biggest). In
         every case the jobs are created and started first, each held at the scripted server's gate; once every watcher has
         its first event the gate opens and all jobs write their tokens at once. Figures run from the gate to the last
         watcher's end. Each shape is run short once before it is measured, and each case waits until the API and the worker
