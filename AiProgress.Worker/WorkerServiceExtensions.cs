@@ -28,6 +28,7 @@ public static class WorkerServiceExtensions
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<LiveEvents>();
         builder.Services.AddSingleton<TextArrivals>();
+        builder.Services.AddSingleton<ProgressRows>();
         builder.Services.AddSingleton<WorkerHeartbeat>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerHeartbeat>());
         builder.Services.AddSingleton<ProgressPump>();

@@ -29,9 +29,9 @@ public class ConcurrentJobsTests(ManyJobsFixture system, ITestOutputHelper outpu
             () => $"{system.Ollama.ActiveStreams} of {jobs} streams open at once", TimeSpan.FromSeconds(60));
         var allOpen = clock.Elapsed;
         var writes = new ConcurrentQueue<long>();
-        var pump = system.Worker!.Services.GetRequiredService<AiProgress.Worker.Jobs.ProgressPump>();
+        var rows = system.Worker!.Services.GetRequiredService<AiProgress.Worker.Jobs.ProgressRows>();
         void OnWrite(string _) => writes.Enqueue(clock.ElapsedMilliseconds);
-        pump.ProgressWritten += OnWrite;
+        rows.Written += OnWrite;
         gate.SetResult();
 
         var finished = 0;
@@ -42,7 +42,7 @@ public class ConcurrentJobsTests(ManyJobsFixture system, ITestOutputHelper outpu
 
         output.WriteLine($"{jobs} jobs: created in {created.TotalSeconds:F1} s, all streaming at once after {allOpen.TotalSeconds:F1} s, " +
                          $"all terminal after {clock.Elapsed.TotalSeconds:F1} s");
-        pump.ProgressWritten -= OnWrite;
+        rows.Written -= OnWrite;
         Assert.True(finished == jobs, $"{finished}/{jobs} terminal after {clock.Elapsed}");
         // Each job has its own moment in the write interval: rows are written a share at a time, not all 400 at once.
         var busiest = writes.GroupBy(ms => ms / 50).Max(g => g.Count());

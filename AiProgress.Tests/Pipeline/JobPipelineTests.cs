@@ -47,9 +47,9 @@ public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFi
     [Fact]
     public async Task Progress_rows_are_written_at_most_twice_a_second_and_first_within_one_second()
     {
-        var pump = system.Worker!.Services.GetRequiredService<ProgressPump>();
+        var rows = system.Worker!.Services.GetRequiredService<ProgressRows>();
         var writes = new ConcurrentQueue<(string JobId, DateTime At)>();
-        pump.ProgressWritten += id => writes.Enqueue((id, DateTime.UtcNow));
+        rows.Written += id => writes.Enqueue((id, DateTime.UtcNow));
         // 1.5 s reading the prompt, then 60 tokens at 30/s: about 3.5 s of processing.
         system.Ollama.Enqueue(OllamaScript.Steady(60, 30) with { FirstTokenDelay = TimeSpan.FromMilliseconds(1500) });
 

@@ -13,25 +13,19 @@ namespace AiProgress.Worker.Jobs;
 /// loop (<see cref="TextArrivals"/>), one that comes early waits for the look (every 10 ms) after its turn has come;
 /// progress rides with the text when its own interval (250 ms) has come, and a look over every job (every 50 ms) sends
 /// the progress due without text;
-/// each job's progress row is written every write interval (0.5 s), at the job's own moment in it, in batched
-/// transactions (one up to 250 jobs, more side by side). Rows that no longer match
-/// (cancelled, taken over) stop their job. Heartbeats live apart (<see cref="WorkerHeartbeat"/>), so a slow MySQL
-/// never delays them.
+/// and each job's progress row is written every write interval (0.5 s) at the job's own moment in it
+/// (<see cref="ProgressRows"/>). Heartbeats live apart (<see cref="WorkerHeartbeat"/>), so a slow MySQL never delays them.
 /// </summary>
 public sealed class ProgressPump(
     ActiveJobs active,
     TextArrivals arrivals,
-    JobLifecycle lifecycle,
+    ProgressRows rows,
     JobEventStream events,
     LiveEvents liveEvents,
     IOptions<WorkerOptions> options,
-    TimeProvider time,
-    ILogger<ProgressPump> logger) : BackgroundService
+    TimeProvider time) : BackgroundService
 {
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    /// <summary>Raised after each progress row write, with the job id; lets tests count writes.</summary>
-    public event Action<string>? ProgressWritten;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -93,43 +87,12 @@ public sealed class ProgressPump(
             if (writing.IsCompleted && now >= nextWriteLook)
             {
                 nextWriteLook = now + writeLook;
-                if (TakeWritesDue(now, writeInterval, writeLook) is { Count: > 0 } due)
+                if (rows.TakeDue(now, writeInterval, writeLook) is { Count: > 0 } due)
                 {
-                    writing = WriteProgressAsync(due, stoppingToken);
+                    writing = rows.WriteAsync(due, stoppingToken);
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// The jobs whose row write is due. Each job has its own slot in the write interval (a random phase when first
-    /// seen), so thousands of jobs are written a tenth at a time instead of all at once: the same two writes per
-    /// job-second, without a burst of them every half second.
-    /// </summary>
-    private List<ActiveJob> TakeWritesDue(long now, long interval, long look)
-    {
-        var due = new List<ActiveJob>();
-        foreach (var job in active.Current)
-        {
-            if (!job.WritesProgress)
-            {
-                continue;
-            }
-
-            if (job.NextWriteAt == 0)
-            {
-                job.NextWriteAt = now + (long)(interval * Random.Shared.NextDouble());
-            }
-
-            if (now >= job.NextWriteAt)
-            {
-                due.Add(job);
-                // After a slow write the next one keeps its distance instead of following at once.
-                job.NextWriteAt = Math.Max(job.NextWriteAt + interval, now + interval - look);
-            }
-        }
-
-        return due;
     }
 
     private bool SendTextIfDue(ActiveJob job, long now)
@@ -144,58 +107,4 @@ public sealed class ProgressPump(
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);
-
-    private async Task WriteProgressAsync(IReadOnlyCollection<ActiveJob> jobs, CancellationToken cancellationToken)
-    {
-        var rows = new List<ProgressRow>(jobs.Count);
-        // Thousands of jobs: find each by its id, not by a scan per row.
-        var byId = jobs.ToDictionary(j => j.JobId);
-        foreach (var job in jobs.Where(j => j.WritesProgress))
-        {
-            var snapshot = job.Tracker.Snapshot();
-            // Before the first token only elapsed time moves; once a second is enough for that.
-            if (snapshot.Tokens == job.Written.Tokens && snapshot.ElapsedMs - job.Written.ElapsedMs < 1000)
-            {
-                continue;
-            }
-
-            rows.Add(new ProgressRow(job.JobId, job.Attempt, snapshot, job.Tracker.TextFrom(0)));
-        }
-
-        // Thousands of rows: several transactions side by side (MariaDB works on them on every core, and group-commits
-        // their fsyncs), each small enough that its ownership query stays cheap.
-        await Task.WhenAll(rows.Chunk(RowsPerTransaction).Select(chunk => WriteChunkAsync(chunk, byId, cancellationToken)));
-    }
-
-    private const int RowsPerTransaction = 250;
-
-    private async Task WriteChunkAsync(ProgressRow[] rows, Dictionary<string, ActiveJob> byId, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<string> lost;
-        try
-        {
-            // Untraced, like the whole loop: the job's span carries a count of these writes instead.
-            lost = await lifecycle.WriteProgressAsync(rows, cancellationToken);
-            foreach (var row in rows)
-            {
-                byId[row.JobId].RecordWritten(row.Snapshot);
-                ProgressWritten?.Invoke(row.JobId);
-            }
-
-            WorkerTelemetry.ProgressWrites.Add(rows.Length);
-        }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
-        {
-            // Generation goes on; the next write carries the whole state and catches up.
-            logger.LogWarning(ex, "Could not write progress for {Count} jobs", rows.Length);
-            return;
-        }
-
-        // A job whose runner is writing its own end meanwhile no longer matches either: that is not a loss.
-        foreach (var job in lost.Select(id => byId[id]).Where(j => j.WritesProgress))
-        {
-            logger.LogInformation("Job {JobId} was cancelled or taken over; stopping it here", job.JobId);
-            job.Stop(StopReason.TakenOver);
-        }
-    }
 }

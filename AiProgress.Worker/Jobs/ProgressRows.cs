@@ -1,0 +1,99 @@
+using AiProgress.Jobs.Lifecycle;
+
+namespace AiProgress.Worker.Jobs;
+
+/// <summary>
+/// The jobs' progress rows, written for the pump (<see cref="ProgressPump"/>): each job at its own moment of the write
+/// interval, in batched transactions (one up to 250 jobs, more side by side). Rows that no longer match (cancelled,
+/// taken over) stop their job.
+/// </summary>
+public sealed class ProgressRows(ActiveJobs active, JobLifecycle lifecycle, ILogger<ProgressRows> logger)
+{
+    /// <summary>Raised after each progress row write, with the job id; lets tests count writes.</summary>
+    public event Action<string>? Written;
+
+    /// <summary>
+    /// The jobs whose row write is due. Each job has its own slot in the write interval (a random phase when first
+    /// seen), so thousands of jobs are written a tenth at a time instead of all at once: the same two writes per
+    /// job-second, without a burst of them every half second.
+    /// </summary>
+    public List<ActiveJob> TakeDue(long now, long interval, long look)
+    {
+        var due = new List<ActiveJob>();
+        foreach (var job in active.Current)
+        {
+            if (!job.WritesProgress)
+            {
+                continue;
+            }
+
+            if (job.NextWriteAt == 0)
+            {
+                job.NextWriteAt = now + (long)(interval * Random.Shared.NextDouble());
+            }
+
+            if (now >= job.NextWriteAt)
+            {
+                due.Add(job);
+                // After a slow write the next one keeps its distance instead of following at once.
+                job.NextWriteAt = Math.Max(job.NextWriteAt + interval, now + interval - look);
+            }
+        }
+
+        return due;
+    }
+
+    public async Task WriteAsync(IReadOnlyCollection<ActiveJob> jobs, CancellationToken cancellationToken)
+    {
+        var rows = new List<ProgressRow>(jobs.Count);
+        // Thousands of jobs: find each by its id, not by a scan per row.
+        var byId = jobs.ToDictionary(j => j.JobId);
+        foreach (var job in jobs.Where(j => j.WritesProgress))
+        {
+            var snapshot = job.Tracker.Snapshot();
+            // Before the first token only elapsed time moves; once a second is enough for that.
+            if (snapshot.Tokens == job.Written.Tokens && snapshot.ElapsedMs - job.Written.ElapsedMs < 1000)
+            {
+                continue;
+            }
+
+            rows.Add(new ProgressRow(job.JobId, job.Attempt, snapshot, job.Tracker.TextFrom(0)));
+        }
+
+        // Thousands of rows: several transactions side by side (MariaDB works on them on every core, and group-commits
+        // their fsyncs), each small enough that its ownership query stays cheap.
+        await Task.WhenAll(rows.Chunk(RowsPerTransaction).Select(chunk => WriteChunkAsync(chunk, byId, cancellationToken)));
+    }
+
+    private const int RowsPerTransaction = 250;
+
+    private async Task WriteChunkAsync(ProgressRow[] rows, Dictionary<string, ActiveJob> byId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> lost;
+        try
+        {
+            // Untraced, like the whole loop: the job's span carries a count of these writes instead.
+            lost = await lifecycle.WriteProgressAsync(rows, cancellationToken);
+            foreach (var row in rows)
+            {
+                byId[row.JobId].RecordWritten(row.Snapshot);
+                Written?.Invoke(row.JobId);
+            }
+
+            WorkerTelemetry.ProgressWrites.Add(rows.Length);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            // Generation goes on; the next write carries the whole state and catches up.
+            logger.LogWarning(ex, "Could not write progress for {Count} jobs", rows.Length);
+            return;
+        }
+
+        // A job whose runner is writing its own end meanwhile no longer matches either: that is not a loss.
+        foreach (var job in lost.Select(id => byId[id]).Where(j => j.WritesProgress))
+        {
+            logger.LogInformation("Job {JobId} was cancelled or taken over; stopping it here", job.JobId);
+            job.Stop(StopReason.TakenOver);
+        }
+    }
+}
