@@ -110,6 +110,8 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
 
     public void Dispose()
     {
+        // The pump may still hold the job (text that came as it ended): once disposed it publishes nothing.
+        Advance(RunPhase.Ended);
         _cancellation.Dispose();
         PublishLock.Dispose();
     }
