@@ -69,8 +69,20 @@ public sealed class JobQueue(IConnectionMultiplexer redis, TimeProvider timeProv
         RedisValue? after = null;
         while (true)
         {
-            var page = await Db.StreamPendingMessagesAsync(RedisKeys.Queue, RedisKeys.QueueGroup, PendingPageSize, RedisValue.Null,
-                minId: after is { } id ? "(" + id : "-", maxId: "+");
+            StreamPendingMessageInfo[] page;
+            try
+            {
+                page = await Db.StreamPendingMessagesAsync(RedisKeys.Queue, RedisKeys.QueueGroup, PendingPageSize, RedisValue.Null,
+                    minId: after is { } id ? "(" + id : "-", maxId: "+");
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                // Redis lost its data: no group, so nothing pending to claim. Recreated here as in TakeNewAsync, or a
+                // worker whose orphan check comes first would find no group on every round and never read new jobs.
+                await EnsureCreatedAsync();
+                return null;
+            }
+
             if (page.Length == 0)
             {
                 return null;

@@ -87,7 +87,7 @@ public sealed class ProgressPump(
             if (writing.IsCompleted && now >= nextWriteLook)
             {
                 nextWriteLook = now + writeLook;
-                if (rows.TakeDue(now, writeInterval, writeLook) is { Count: > 0 } due)
+                if (rows.TakeDue(now, writeInterval) is { Count: > 0 } due)
                 {
                     writing = rows.WriteAsync(due, stoppingToken);
                 }

@@ -17,7 +17,7 @@ public sealed class ProgressRows(ActiveJobs active, JobLifecycle lifecycle, ILog
     /// seen), so thousands of jobs are written a tenth at a time instead of all at once: the same two writes per
     /// job-second, without a burst of them every half second.
     /// </summary>
-    public List<ActiveJob> TakeDue(long now, long interval, long look)
+    public List<ActiveJob> TakeDue(long now, long interval)
     {
         var due = new List<ActiveJob>();
         foreach (var job in active.Current)
@@ -35,12 +35,22 @@ public sealed class ProgressRows(ActiveJobs active, JobLifecycle lifecycle, ILog
             if (now >= job.NextWriteAt)
             {
                 due.Add(job);
-                // After a slow write the next one keeps its distance instead of following at once.
-                job.NextWriteAt = Math.Max(job.NextWriteAt + interval, now + interval - look);
+                job.NextWriteAt = NextSlot(job.NextWriteAt, now, interval);
             }
         }
 
         return due;
+    }
+
+    /// <summary>
+    /// The job's next slot on its own grid (its phase kept), at least 0.7 of an interval away: after a slow write made
+    /// many jobs due at once, they go back to their own moments instead of staying bunched, and no job is written
+    /// twice in quick succession.
+    /// </summary>
+    public static long NextSlot(long slot, long now, long interval)
+    {
+        var earliest = now + interval * 7 / 10;
+        return slot + interval * Math.Max(1, (earliest - slot + interval - 1) / interval);
     }
 
     public async Task WriteAsync(IReadOnlyCollection<ActiveJob> jobs, CancellationToken cancellationToken)
