@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using AiProgress.Jobs;
 using AiProgress.Testing;
 using AiProgress.Tests.Infrastructure;
@@ -29,6 +30,10 @@ public class RedisOutageStreamTests(FastRowCheckFixture system) : IClassFixture<
         Assert.Equal("completed", status.GetProperty("status").GetString());
         Assert.Equal(status.GetProperty("text").GetString(), SseClient.JoinText(events));
         await system.Redis.StartAsync();
+        // The API reconnects on its own time; a watcher that comes before that polls the row, by design.
+        var apiRedis = system.Api.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+        await TrueAsync(() => apiRedis.IsConnected && apiRedis.GetSubscriber().IsConnected(RedisKeys.JobEventsAppended("probe")),
+            () => "the API did not reconnect to Redis");
 
         // Back on Redis: a new job is followed through its feed again, and no channel of the outage stays subscribed.
         system.Ollama.Enqueue(OllamaScript.Steady(40, 40));
@@ -37,7 +42,8 @@ public class RedisOutageStreamTests(FastRowCheckFixture system) : IClassFixture<
         using var cancellation = new CancellationTokenSource(PipelineFixture.Patience);
         var followed = SseReader.ReadAsync(system.Client, after, firstEvent: first, cancellationToken: cancellation.Token);
         await first.Task.WaitAsync(cancellation.Token);
-        Assert.Contains(RedisKeys.JobEventsAppended(after).ToString(), await JobChannelsAsync());
+        await TrueAsync(async () => (await JobChannelsAsync()).Contains(RedisKeys.JobEventsAppended(after).ToString()),
+            () => "the new job's channel was not subscribed: its watcher is not on a feed");
         Assert.Equal("complete", (await followed)[^1].Type);
         await TrueAsync(async () => (await JobChannelsAsync()).Length == 0, () => "a job channel is still subscribed");
     }
