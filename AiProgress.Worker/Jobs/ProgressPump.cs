@@ -1,8 +1,5 @@
 using AiProgress.Jobs.Telemetry;
-using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
-using AiProgress.Jobs.Lifecycle;
-using AiProgress.Jobs.Queue;
 using Microsoft.Extensions.Options;
 
 namespace AiProgress.Worker.Jobs;
