@@ -35,7 +35,7 @@ internal static class ProgressWriteBenchmark
 
         var store = host.Services.GetRequiredService<JobLifecycle>();
         var dataSource = host.Services.GetRequiredService<MySqlDataSource>();
-        int[] sizes = [1, 4, 16, 64];
+        int[] sizes = [1, 4, 16, 64, 250];
         var ids = await InsertJobsAsync(host.Services.GetRequiredService<IDbContextFactory<JobsDbContext>>(), sizes.Max());
 
         var lost = 0;
@@ -117,11 +117,29 @@ internal static class ProgressWriteBenchmark
         return jobIds.Select(id => new ProgressRow(id, 1, snapshot, text)).ToArray();
     }
 
+    /// <summary>The seed's way: one fenced UPDATE per job.</summary>
+    private const string OneRowUpdateSql = """
+        UPDATE ai_generation_jobs SET progress_percentage = @p, current_tokens = @tokens,
+          tokens_per_second = @rate, elapsed_time = @elapsed, estimated_time_remaining = @eta,
+          generated_text = @text, last_update_at = @now
+        WHERE job_id = @id AND status = @processing AND attempt = @attempt
+        """;
+
     private static async Task UpdateOneAsync(MySqlDataSource dataSource, ProgressRow row)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using var command = new MySqlCommand(JobLifecycle.ProgressUpdateSql, connection);
-        JobLifecycle.BindProgress(command.Parameters, row, DateTime.UtcNow);
+        await using var command = new MySqlCommand(OneRowUpdateSql, connection);
+        var p = command.Parameters;
+        p.AddWithValue("@p", row.Snapshot.Percentage);
+        p.AddWithValue("@tokens", row.Snapshot.Tokens);
+        p.AddWithValue("@rate", row.Snapshot.TokensPerSecond);
+        p.AddWithValue("@elapsed", row.Snapshot.ElapsedMs);
+        p.AddWithValue("@eta", row.Snapshot.EstimatedRemainingMs);
+        p.AddWithValue("@text", row.Text);
+        p.AddWithValue("@now", DateTime.UtcNow);
+        p.AddWithValue("@id", row.JobId);
+        p.AddWithValue("@attempt", row.Attempt);
+        p.AddWithValue("@processing", JobStatus.Processing);
         await command.ExecuteNonQueryAsync();
     }
 }

@@ -105,7 +105,8 @@ internal static class LoadCase
         cpuAfter["loadgen"] = TimeSpan.FromMilliseconds(watchers["cpu_ms"]!.GetValue<long>());
         var cpuPercent = cpuAfter.ToDictionary(p => p.Key, p => (p.Value - cpuBefore[p.Key]).TotalSeconds / seconds * 100);
 
-        var (redisLagP50, redisLagP99) = await RedisSideLag.MeasureAsync(system.Admin.GetDatabase(), ids);
+        var redisLag = await RedisSideLag.MeasureAsync(system.Admin.GetDatabase(), ids);
+        var (redisLagP50, redisLagP99) = (redisLag.P50, redisLag.P99);
         // The next case starts from a quiet system.
         await WaitUntilAsync(() => system.Ollama.ActiveStreams == 0, TimeSpan.FromSeconds(60), () => $"{system.Ollama.ActiveStreams} streams still open");
         Directory.Delete(folder, recursive: true);
@@ -116,6 +117,7 @@ internal static class LoadCase
         Console.WriteLine($"    {watchers.ToJsonString()}");
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
                           $"Redis {result.RedisMicrosPerAppend:F1} µs per append script");
+        Console.WriteLine($"    worker side by token (p50/p99 ms): {redisLag.ByTokenText}");
         var logs = system.ServiceLogs;
         var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));
         if (warnings > 0) Console.WriteLine($"    service warnings so far: {warnings}; the last:\n{logs[Math.Max(0, logs.Length - 1500)..]}");

@@ -69,12 +69,26 @@ internal static class LoadGenerator
             ["newest_lag_samples"] = newestLags.Count,
             ["newest_lag_p50"] = Stats.Percentile(newestLags, 50),
             ["newest_lag_p99"] = Stats.Percentile(newestLags, 99),
+            ["newest_lag_by_token"] = NewestByToken(watchers.Select(w => w.lags)),
             ["cpu_ms"] = (long)Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds,
             // Its own collections while it measured (it is set up to make none: see LoadCase).
             ["gc_collections"] = GC.CollectionCount(0),
         };
         await File.WriteAllTextAsync(output, result.ToJsonString());
         return 0;
+    }
+
+    /// <summary>"token: p50/p99" for the first 20 token counts: which of a job's tokens wait longest.</summary>
+    private static string NewestByToken(IEnumerable<LagSamples> lags)
+    {
+        var merged = new SortedDictionary<int, List<double>>();
+        foreach (var (tokens, list) in lags.SelectMany(l => l.NewestByToken))
+        {
+            if (!merged.TryGetValue(tokens, out var all)) merged[tokens] = all = [];
+            all.AddRange(list);
+        }
+
+        return string.Join(", ", merged.Take(20).Select(p => $"#{p.Key} {Stats.Percentile(p.Value, 50):F0}/{Stats.Percentile(p.Value, 99):F0}"));
     }
 
     private static async Task WatchAsync(HttpClient client, string jobId, WatcherTally tally, LagSamples lags, SemaphoreSlim connecting,

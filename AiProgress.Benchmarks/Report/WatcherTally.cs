@@ -97,7 +97,7 @@ internal sealed class WatcherTally
 
         if (newest > 0)
         {
-            lags.Newest((receivedMicros - newest) / 1000.0);
+            lags.Newest((receivedMicros - newest) / 1000.0, Tokens);
         }
     }
 
@@ -125,6 +125,15 @@ internal sealed class LagSamples
     public List<double> TokenLags { get; } = [];
     public List<double> NewestLags { get; } = [];
 
+    /// <summary>The newest-token lags by how many tokens the watcher had then: which of a job's tokens wait longest.</summary>
+    public Dictionary<int, List<double>> NewestByToken { get; } = [];
+
     public void Token(double ms) => TokenLags.Add(ms);
-    public void Newest(double ms) => NewestLags.Add(ms);
+
+    public void Newest(double ms, int tokens)
+    {
+        NewestLags.Add(ms);
+        if (!NewestByToken.TryGetValue(tokens, out var list)) NewestByToken[tokens] = list = [];
+        list.Add(ms);
+    }
 }

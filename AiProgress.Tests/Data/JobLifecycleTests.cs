@@ -59,6 +59,30 @@ public class JobLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_statement_writes_hundreds_of_rows_each_with_its_own_numbers_and_text_exactly()
+    {
+        var lifecycle = _services.GetRequiredService<JobLifecycle>();
+        var jobs = new List<string>();
+        for (var i = 0; i < 300; i++) jobs.Add(await InsertAsync(JobStatus.Processing, attempt: 1));
+        // Text JSON and SQL both escape: quotes, backslashes, newlines, control characters, accents, emoji.
+        string Text(int i) => $"Once \"upon\" a \\ time\n\t{i} héllo 😀 \u0001 it's";
+        var rows = jobs.Select((id, i) => new ProgressRow(id, 1,
+            new ProgressSnapshot(i, i + 0.25, 1000L + i, i % 2 == 0 ? null : 5000L + i, i / 3.0, Text(i).Length), Text(i))).ToList();
+
+        var lost = await lifecycle.WriteProgressAsync(rows, CancellationToken.None);
+
+        Assert.Empty(lost);
+        var written = await ReadAsync();
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var row = written[jobs[i]];
+            Assert.Equal((i, i + 0.25, 1000L + i, i % 2 == 0 ? null : 5000L + i, i / 3.0, Text(i)),
+                (row.CurrentTokens, row.TokensPerSecond, row.ElapsedTime, row.EstimatedTimeRemaining, row.ProgressPercentage, row.GeneratedText));
+            Assert.NotNull(row.LastUpdateAt);
+        }
+    }
+
+    [Fact]
     public async Task Deliveries_beginning_at_once_each_get_their_own_attempt()
     {
         var lifecycle = _services.GetRequiredService<JobLifecycle>();

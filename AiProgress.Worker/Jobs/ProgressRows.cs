@@ -71,11 +71,37 @@ public sealed class ProgressRows(ActiveJobs active, JobLifecycle lifecycle, ILog
         }
 
         // Thousands of rows: several transactions side by side (MariaDB works on them on every core, and group-commits
-        // their fsyncs), each small enough that its ownership query stays cheap.
-        await Task.WhenAll(rows.Chunk(RowsPerTransaction).Select(chunk => WriteChunkAsync(chunk, byId, cancellationToken)));
+        // their fsyncs), each one statement of a size MariaDB takes in one packet.
+        await Task.WhenAll(Chunks(rows).Select(chunk => WriteChunkAsync(chunk, byId, cancellationToken)));
     }
 
     private const int RowsPerTransaction = 250;
+
+    /// <summary>Text a statement carries at most: long generations are rewritten whole, and max_allowed_packet is 16 MB.</summary>
+    private const int TextPerTransaction = 2_000_000;
+
+    public static IEnumerable<ProgressRow[]> Chunks(IReadOnlyList<ProgressRow> rows)
+    {
+        var chunk = new List<ProgressRow>();
+        var text = 0;
+        foreach (var row in rows)
+        {
+            if (chunk.Count > 0 && (chunk.Count == RowsPerTransaction || text + row.Text.Length > TextPerTransaction))
+            {
+                yield return [.. chunk];
+                chunk.Clear();
+                text = 0;
+            }
+
+            chunk.Add(row);
+            text += row.Text.Length;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return [.. chunk];
+        }
+    }
 
     private async Task WriteChunkAsync(ProgressRow[] rows, Dictionary<string, ActiveJob> byId, CancellationToken cancellationToken)
     {
