@@ -21,6 +21,7 @@ public static class WorkerServiceExtensions
         builder.AddJobsInfrastructure();
         builder.Services.AddSingleton<ActiveJobs>();
         builder.Services.AddSingleton<WorkerIdentity>();
+        builder.Services.AddSingleton<CompletionWrites>();
         builder.Services.AddSingleton<JobEndings>();
         builder.Services.AddSingleton<ExpiredJobs>();
         builder.Services.AddSingleton<Progress.CompletionLengths>();

@@ -58,26 +58,8 @@ public sealed partial class JobLifecycle(IDbContextFactory<JobsDbContext> contex
     }
 
     /// <summary>Records the final numbers; false when the job was no longer this attempt's to complete.</summary>
-    public async Task<bool> CompleteAsync(string jobId, int attempt, FinalCounts counts, string text, long elapsedMs, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Jobs
-            .Where(j => j.JobId == jobId && j.Status == JobStatus.Processing && j.Attempt == attempt)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.Status, JobStatus.Completed)
-                .SetProperty(j => j.ProgressPercentage, 100.0)
-                .SetProperty(j => j.CurrentTokens, counts.CompletionTokens)
-                .SetProperty(j => j.PromptTokens, counts.PromptTokens)
-                .SetProperty(j => j.CompletionTokens, counts.CompletionTokens)
-                .SetProperty(j => j.TotalTokens, counts.PromptTokens + counts.CompletionTokens)
-                .SetProperty(j => j.TokensPerSecond, counts.TokensPerSecond)
-                .SetProperty(j => j.ElapsedTime, elapsedMs)
-                .SetProperty(j => j.EstimatedTimeRemaining, 0L)
-                .SetProperty(j => j.GeneratedText, text)
-                .SetProperty(j => j.LastUpdateAt, now)
-                .SetProperty(j => j.CompletedAt, now), cancellationToken) == 1;
-    }
+    public async Task<bool> CompleteAsync(string jobId, int attempt, FinalCounts counts, string text, long elapsedMs, CancellationToken cancellationToken) =>
+        (await CompleteManyAsync([new Completion(jobId, attempt, counts, text, elapsedMs)], cancellationToken)).Contains(jobId);
 
     /// <summary>
     /// Ends the job failed, if <paramref name="attempt"/> still holds it; <paramref name="text"/> (when given)

@@ -12,12 +12,14 @@ namespace AiProgress.Tests.Data;
 public class JobLifecycleTests : IAsyncLifetime
 {
     private ServiceProvider _services = null!;
+    private string _connectionString = null!;
 
     public async Task InitializeAsync()
     {
         var server = await MariaDbServer.GetAsync();
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:db"] = await server.CreateDatabaseAsync("jobstore") });
+        _connectionString = await server.CreateDatabaseAsync("jobstore");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:db"] = _connectionString });
         builder.AddJobsDatabase();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobLifecycle>();
@@ -80,6 +82,50 @@ public class JobLifecycleTests : IAsyncLifetime
                 (row.CurrentTokens, row.TokensPerSecond, row.ElapsedTime, row.EstimatedTimeRemaining, row.ProgressPercentage, row.GeneratedText));
             Assert.NotNull(row.LastUpdateAt);
         }
+    }
+
+    [Fact]
+    public async Task Completing_many_at_once_completes_the_owned_rows_and_names_no_lost_one()
+    {
+        var lifecycle = _services.GetRequiredService<JobLifecycle>();
+        var owned = await InsertAsync(JobStatus.Processing, attempt: 1);
+        var takenOver = await InsertAsync(JobStatus.Processing, attempt: 2);
+        var cancelled = await InsertAsync(JobStatus.Cancelled, attempt: 1);
+        Completion End(string id) => new(id, 1, new FinalCounts(7, 40, 12.5), $"the end of {id} \"quoted\" 😀", 3200);
+
+        var completed = await lifecycle.CompleteManyAsync([End(owned), End(takenOver), End(cancelled)], CancellationToken.None);
+
+        Assert.Equal([owned], completed);
+        var rows = await ReadAsync();
+        var row = rows[owned];
+        Assert.Equal((JobStatus.Completed, 100.0, 40, 7, 40, 47, 12.5, 3200L, 0L, End(owned).Text),
+            (row.Status, row.ProgressPercentage, row.CurrentTokens, row.PromptTokens, row.CompletionTokens, row.TotalTokens, row.TokensPerSecond,
+             row.ElapsedTime, row.EstimatedTimeRemaining, row.GeneratedText));
+        Assert.NotNull(row.CompletedAt);
+        Assert.Equal((JobStatus.Processing, ""), (rows[takenOver].Status, rows[takenOver].GeneratedText));
+        Assert.Equal(JobStatus.Cancelled, rows[cancelled].Status);
+        // Asked again (a retry whose first answer was lost): still completed under its attempt.
+        Assert.Equal([owned], await lifecycle.CompleteManyAsync([End(owned)], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Hundreds_of_jobs_ending_together_are_written_in_a_few_statements()
+    {
+        var writes = new AiProgress.Worker.Jobs.CompletionWrites(_services.GetRequiredService<JobLifecycle>());
+        var jobs = new List<string>();
+        for (var i = 0; i < 300; i++) jobs.Add(await InsertAsync(JobStatus.Processing, attempt: 1));
+        var cancelled = await InsertAsync(JobStatus.Cancelled, attempt: 1);
+        var before = await AiProgress.Tests.Api.MariaDbCounters.UpdatesAsync(_connectionString);
+
+        var results = await Task.WhenAll(jobs.Append(cancelled).Select(id => Task.Run(() =>
+            writes.CompleteAsync(new Completion(id, 1, new FinalCounts(1, 2, 3), $"text of {id}", 10), CancellationToken.None))));
+
+        var statements = await AiProgress.Tests.Api.MariaDbCounters.UpdatesAsync(_connectionString) - before;
+        Assert.Equal(jobs.Select(_ => true).Append(false), results);
+        // One statement per job would be 301; the first goes alone, the rest wait for it and go together.
+        Assert.InRange(statements, 2, 20);
+        var rows = await ReadAsync();
+        Assert.All(jobs, id => Assert.Equal((JobStatus.Completed, $"text of {id}"), (rows[id].Status, rows[id].GeneratedText)));
     }
 
     [Fact]

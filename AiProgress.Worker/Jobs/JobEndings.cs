@@ -13,6 +13,7 @@ namespace AiProgress.Worker.Jobs;
 /// </summary>
 public sealed class JobEndings(
     JobLifecycle lifecycle,
+    CompletionWrites completions,
     JobQueue queue,
     JobEventStream events,
     LiveEvents liveEvents,
@@ -43,7 +44,7 @@ public sealed class JobEndings(
         run.Advance(RunPhase.WritingEnd);
         // The last tokens go to watchers now, not after the row's commit (an fsync): they are this attempt's either way.
         await liveEvents.PublishAsync(run, force: false);
-        if (!await WriteEndAsync(token => lifecycle.CompleteAsync(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs, token)))
+        if (!await WriteEndAsync(token => completions.CompleteAsync(new Completion(run.JobId, run.Attempt, counts, text, snapshot.ElapsedMs), token)))
         {
             logger.LogInformation("Job {JobId} finished generating but was cancelled or taken over meanwhile", run.JobId);
             run.Advance(RunPhase.Ended);
