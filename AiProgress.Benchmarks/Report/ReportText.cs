@@ -28,7 +28,8 @@ internal static class ReportText
         - CPU from /proc (utime + stime) of each process over the window, % of one core (the machine has 200 %);
           API memory: VmRSS at its peak minus before the watchers connected, per watcher (with a few hundred watchers this
           is within the GC's own swings, so the target is read at 5,000).
-        - worker side: from the token's stamp to the stream id Redis gave its event (Redis's clock, ms), for up to 200 jobs a case.
+        - worker side: from the token's stamp to the stream id Redis gave its event (Redis's clock, ms), for up to 2,500 jobs a
+          case (the load generator's output also has it by token: which of a job's tokens wait longest).
         - DB rows: MariaDB's `Handler_update` (rows updated); API reads: `SELECT_COMMANDS` of the API's own database user
           (`information_schema.USER_STATISTICS`); Redis: `total_commands_processed` of `INFO stats`.
 

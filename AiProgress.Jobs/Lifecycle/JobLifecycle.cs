@@ -57,7 +57,10 @@ public sealed partial class JobLifecycle(IDbContextFactory<JobsDbContext> contex
         return job;
     }
 
-    /// <summary>Records the final numbers; false when the job was no longer this attempt's to complete.</summary>
+    /// <summary>
+    /// Records the final numbers; true when the row is completed under this attempt (also when a retry finds it so),
+    /// false when the job was no longer this attempt's to complete.
+    /// </summary>
     public async Task<bool> CompleteAsync(string jobId, int attempt, FinalCounts counts, string text, long elapsedMs, CancellationToken cancellationToken) =>
         (await CompleteManyAsync([new Completion(jobId, attempt, counts, text, elapsedMs)], cancellationToken)).Contains(jobId);
 
