@@ -1,8 +1,4 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using AiProgress.Jobs.Data;
-using MySqlConnector;
 
 namespace AiProgress.Jobs.Lifecycle;
 
@@ -31,7 +27,8 @@ public sealed partial class JobLifecycle
 
     /// <summary>
     /// Completes many jobs in one fenced statement (a burst of jobs ending together costs one commit, not one each).
-    /// Returns the jobs now completed under the given attempt; one missing was cancelled or taken over meanwhile.
+    /// Returns the jobs now completed under the given attempt (by this statement, or by an earlier try of it whose
+    /// answer was lost with the connection); one missing was cancelled or taken over meanwhile.
     /// </summary>
     public async Task<IReadOnlySet<string>> CompleteManyAsync(IReadOnlyList<Completion> completions, CancellationToken cancellationToken)
     {
@@ -40,67 +37,18 @@ public sealed partial class JobLifecycle
             return new HashSet<string>();
         }
 
-        var json = CompletionsJson(completions);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var update = new MySqlCommand(CompleteSql, connection, transaction);
-        update.Parameters.AddWithValue("@rows", json);
-        update.Parameters.AddWithValue("@now", time.GetUtcNow().UtcDateTime);
-        update.Parameters.AddWithValue("@completed", JobStatus.Completed);
-        update.Parameters.AddWithValue("@processing", JobStatus.Processing);
-        var matched = await update.ExecuteNonQueryAsync(cancellationToken);
-        // Fewer matched: ask which rows are completed under their attempt (by this statement, or by an earlier try of
-        // this one whose answer was lost with the connection).
-        var completed = matched == completions.Count
-            ? completions.Select(c => c.JobId).ToHashSet()
-            : await CompletedAmongAsync(connection, transaction, json, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return completed;
-    }
-
-    private static string CompletionsJson(IReadOnlyList<Completion> completions)
-    {
-        var buffer = new ArrayBufferWriter<byte>(completions.Sum(c => c.Text.Length + 128));
-        using (var json = new Utf8JsonWriter(buffer))
+        var json = JsonRows(completions, completions.Sum(c => c.Text.Length + 128), static (json, c) =>
         {
-            json.WriteStartArray();
-            foreach (var c in completions)
-            {
-                json.WriteStartObject();
-                json.WriteString("id"u8, c.JobId);
-                json.WriteNumber("attempt"u8, c.Attempt);
-                json.WriteNumber("prompt"u8, c.Counts.PromptTokens);
-                json.WriteNumber("completion"u8, c.Counts.CompletionTokens);
-                json.WriteNumber("rate"u8, Finite(c.Counts.TokensPerSecond));
-                json.WriteNumber("elapsed"u8, c.ElapsedMs);
-                json.WriteString("text"u8, c.Text);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static async Task<IReadOnlySet<string>> CompletedAmongAsync(
-        MySqlConnection connection, MySqlTransaction transaction, string rowsJson, CancellationToken cancellationToken)
-    {
-        await using var query = new MySqlCommand("""
-            SELECT r.job_id FROM JSON_TABLE(@rows, '$[*]' COLUMNS (
-              job_id VARCHAR(36) CHARACTER SET utf8mb4 PATH '$.id', attempt INT PATH '$.attempt')) r
-            JOIN ai_generation_jobs j ON j.job_id = r.job_id AND j.attempt = r.attempt
-            WHERE j.status = @completed
-            """, connection, transaction);
-        query.Parameters.AddWithValue("@rows", rowsJson);
-        query.Parameters.AddWithValue("@completed", JobStatus.Completed);
-        var completed = new HashSet<string>();
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            completed.Add(reader.GetString(0));
-        }
-
-        return completed;
+            json.WriteString("id"u8, c.JobId);
+            json.WriteNumber("attempt"u8, c.Attempt);
+            json.WriteNumber("prompt"u8, c.Counts.PromptTokens);
+            json.WriteNumber("completion"u8, c.Counts.CompletionTokens);
+            json.WriteNumber("rate"u8, Finite(c.Counts.TokensPerSecond));
+            json.WriteNumber("elapsed"u8, c.ElapsedMs);
+            json.WriteString("text"u8, c.Text);
+        });
+        return await UpdateRowsAsync(CompleteSql, json, completions.Count, JobStatus.Completed, cancellationToken,
+                ("@completed", JobStatus.Completed), ("@processing", JobStatus.Processing))
+            ?? completions.Select(c => c.JobId).ToHashSet();
     }
 }

@@ -1,0 +1,78 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using MySqlConnector;
+
+namespace AiProgress.Jobs.Lifecycle;
+
+/// <summary>Many rows in one statement: the rows go as one JSON array that the statement reads with JSON_TABLE.</summary>
+public sealed partial class JobLifecycle
+{
+    /// <summary>
+    /// Runs a fenced UPDATE of many rows (<c>@rows</c>, <c>@now</c>) in one transaction. Null when every row matched;
+    /// otherwise the ids among the rows whose job is in <paramref name="statusAfter"/> under its attempt, asked in the
+    /// same transaction (the connection reports matched rows, changed or not: UseAffectedRows = false).
+    /// </summary>
+    private async Task<HashSet<string>?> UpdateRowsAsync(
+        string sql, string rowsJson, int count, string statusAfter, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var update = new MySqlCommand(sql, connection, transaction);
+        update.Parameters.AddWithValue("@rows", rowsJson);
+        update.Parameters.AddWithValue("@now", time.GetUtcNow().UtcDateTime);
+        foreach (var (name, value) in parameters)
+        {
+            update.Parameters.AddWithValue(name, value);
+        }
+
+        var matched = await update.ExecuteNonQueryAsync(cancellationToken);
+        var inStatus = matched == count ? null : await RowsInStatusAsync(connection, transaction, rowsJson, statusAfter, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return inStatus;
+    }
+
+    private static async Task<HashSet<string>> RowsInStatusAsync(
+        MySqlConnection connection, MySqlTransaction transaction, string rowsJson, string status, CancellationToken cancellationToken)
+    {
+        await using var query = new MySqlCommand("""
+            SELECT r.job_id FROM JSON_TABLE(@rows, '$[*]' COLUMNS (
+              job_id VARCHAR(36) CHARACTER SET utf8mb4 PATH '$.id', attempt INT PATH '$.attempt')) r
+            JOIN ai_generation_jobs j ON j.job_id = r.job_id AND j.attempt = r.attempt
+            WHERE j.status = @status
+            """, connection, transaction);
+        query.Parameters.AddWithValue("@rows", rowsJson);
+        query.Parameters.AddWithValue("@status", status);
+        var ids = new HashSet<string>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>The rows as a JSON array of objects, each with at least "id" and "attempt".</summary>
+    private static string JsonRows<T>(IReadOnlyList<T> rows, int sizeHint, Action<Utf8JsonWriter, T> writeRow)
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, sizeHint));
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var row in rows)
+            {
+                json.WriteStartObject();
+                writeRow(json, row);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    // JSON has no NaN or infinity; a rate over no time is 0 to a reader of the row.
+    private static double Finite(double value) => double.IsFinite(value) ? value : 0;
+}
