@@ -7,17 +7,16 @@ public sealed record Completion(string JobId, int Attempt, FinalCounts Counts, s
 
 public sealed partial class JobLifecycle
 {
-    private const string CompleteSql = """
+    private const string CompleteSql = $$"""
         UPDATE ai_generation_jobs j
         JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
-          job_id VARCHAR(36) CHARACTER SET utf8mb4 PATH '$.id',
-          attempt INT PATH '$.attempt',
+          {{RowKeyColumns}},
           prompt_tokens INT PATH '$.prompt',
           completion_tokens INT PATH '$.completion',
           rate DOUBLE PATH '$.rate',
           elapsed BIGINT PATH '$.elapsed',
           text MEDIUMTEXT CHARACTER SET utf8mb4 PATH '$.text')) r
-          ON j.job_id = r.job_id AND j.attempt = r.attempt
+          ON {{RowsJob}}
         SET j.status = @completed, j.progress_percentage = 100, j.current_tokens = r.completion_tokens,
           j.prompt_tokens = r.prompt_tokens, j.completion_tokens = r.completion_tokens,
           j.total_tokens = r.prompt_tokens + r.completion_tokens, j.tokens_per_second = r.rate, j.elapsed_time = r.elapsed,

@@ -9,18 +9,17 @@ public sealed partial class JobLifecycle
     /// One statement instead of one per row: MariaDB parses, plans and answers once (measured: per-row statements
     /// had it spend most of its time parsing and sending an OK packet per row).
     /// </summary>
-    private const string ProgressUpdateSql = """
+    private const string ProgressUpdateSql = $$"""
         UPDATE ai_generation_jobs j
         JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
-          job_id VARCHAR(36) CHARACTER SET utf8mb4 PATH '$.id',
-          attempt INT PATH '$.attempt',
+          {{RowKeyColumns}},
           p DOUBLE PATH '$.p',
           tokens INT PATH '$.tokens',
           rate DOUBLE PATH '$.rate',
           elapsed BIGINT PATH '$.elapsed',
           eta BIGINT PATH '$.eta',
           text MEDIUMTEXT CHARACTER SET utf8mb4 PATH '$.text')) r
-          ON j.job_id = r.job_id AND j.attempt = r.attempt
+          ON {{RowsJob}}
         SET j.progress_percentage = r.p, j.current_tokens = r.tokens, j.tokens_per_second = r.rate,
           j.elapsed_time = r.elapsed, j.estimated_time_remaining = r.eta, j.generated_text = r.text, j.last_update_at = @now
         WHERE j.status = @processing

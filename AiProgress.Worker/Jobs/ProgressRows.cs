@@ -4,7 +4,7 @@ namespace AiProgress.Worker.Jobs;
 
 /// <summary>
 /// The jobs' progress rows, written for the pump (<see cref="ProgressPump"/>): each job at its own moment of the write
-/// interval, in batched transactions (one up to 250 jobs, more side by side). Rows that no longer match (cancelled,
+/// interval, in statements of up to 250 jobs (more side by side). Rows that no longer match (cancelled,
 /// taken over) stop their job.
 /// </summary>
 public sealed class ProgressRows(ActiveJobs active, JobLifecycle lifecycle, ILogger<ProgressRows> logger)
