@@ -72,6 +72,7 @@ internal static class LoadCase
         var cpuBefore = system.CpuTimes(loadGenerator);
         var redisBefore = await system.RedisCommandsAsync();
         var scriptsBefore = await system.RedisScriptTimeAsync();
+        var rewritesBefore = await system.RedisLogRewritesAsync();
         var rowsBefore = await system.RowsUpdatedAsync();
         var selectsBefore = await system.ApiSelectsAsync();
         var clock = Stopwatch.StartNew();
@@ -95,6 +96,7 @@ internal static class LoadCase
         var seconds = clock.Elapsed.TotalSeconds;
         var redisAfter = await system.RedisCommandsAsync();
         var scriptsAfter = await system.RedisScriptTimeAsync();
+        var rewritesInWindow = await system.RedisLogRewritesAsync() - rewritesBefore;
         var rowsAfter = await system.RowsUpdatedAsync();
         var selectsAfter = await system.ApiSelectsAsync();
         await loadGenerator.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -116,7 +118,7 @@ internal static class LoadCase
             (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep);
         Console.WriteLine($"    {watchers.ToJsonString()}");
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
-                          $"Redis {result.RedisMicrosPerAppend:F1} µs per append script");
+                          $"Redis {result.RedisMicrosPerAppend:F1} µs per append script; log rewrites in the window {rewritesInWindow}");
         Console.WriteLine($"    worker side by token (p50/p99 ms): {redisLag.ByTokenText}");
         var logs = system.ServiceLogs;
         var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));
