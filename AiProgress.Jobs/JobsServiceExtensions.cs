@@ -11,11 +11,14 @@ namespace AiProgress.Jobs;
 
 public static class JobsServiceExtensions
 {
+    public const string RedisConnectionName = "cache";
+
     /// <summary>What the API and the worker share: the jobs table and its transitions, Redis, the queue and the per-job event streams.</summary>
     public static IHostApplicationBuilder AddJobsInfrastructure(this IHostApplicationBuilder builder)
     {
         builder.AddJobsDatabase();
-        builder.AddRedisClient("cache");
+        builder.AddRedisClient(RedisConnectionName);
+        builder.AddLiveEventsConnection(RedisConnectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobLifecycle>();
         builder.Services.AddSingleton<JobQueue>();

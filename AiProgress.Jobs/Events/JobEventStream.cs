@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace AiProgress.Jobs.Events;
@@ -7,8 +8,11 @@ namespace AiProgress.Jobs.Events;
 /// per job, so they serve as SSE ids and make Last-Event-ID resume exact. A Pub/Sub note on the job's own channel
 /// after each append carries the events, so an API process watching the job needs no read to pass them on.
 /// </summary>
-public sealed class JobEventStream(IConnectionMultiplexer redis)
+public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionKey)] IConnectionMultiplexer redis)
 {
+    /// <summary>The key of the untraced connection the events go over (<see cref="LiveEventsConnection"/>).</summary>
+    public const string ConnectionKey = "live-events";
+
     /// <summary>False while the connection is down; callers skip live events rather than wait out timeouts.</summary>
     public bool IsAvailable => redis.IsConnected;
 
