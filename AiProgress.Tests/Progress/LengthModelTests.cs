@@ -114,4 +114,57 @@ public class LengthModelTests
         Assert.InRange(eased, 10.1, 30);
         Assert.InRange(settled, 49, 50);
     }
+
+    [Fact]
+    public void The_history_is_a_window_of_the_last_500_completions()
+    {
+        var history = LengthsOf("m", 1000, [.. Enumerable.Repeat(100, 500)]);
+        Assert.Equal(100, history.Forecast("m", 1000, 0)!.Expected);
+
+        for (var i = 0; i < 499; i++) history.Record("m", 300, 1000);
+        Assert.Equal((100 + 499 * 300) / 500.0, history.Forecast("m", 1000, 0)!.Expected, 6);
+        history.Record("m", 300, 1000);
+        Assert.Equal(300, history.Forecast("m", 1000, 0)!.Expected);
+    }
+
+    [Fact]
+    public void Updated_in_place_the_forecasts_match_a_recount_of_the_window_for_every_limit()
+    {
+        var random = new Random(7);
+        var history = new CompletionLengths(null!, TimeProvider.System, NullLogger<CompletionLengths>.Instance);
+        var window = new List<(int Tokens, int Max)>();
+        int[] limits = [64, 256, 512];
+        for (var i = 0; i < 1500; i++)
+        {
+            var max = limits[random.Next(limits.Length)];
+            // Some stop at their limit: those speak only for limits no higher than theirs.
+            var tokens = random.Next(4) == 0 ? max : random.Next(1, max);
+            history.Record("m", tokens, max);
+            window.Add((tokens, max));
+            if (window.Count > 500) window.RemoveAt(0);
+            if (i % 97 != 0) continue;
+
+            foreach (var limit in limits)
+            {
+                var soFar = random.Next(0, limit);
+                var lengths = window.Where(s => s.Tokens < s.Max || s.Max >= limit).Select(s => Math.Min(s.Tokens, limit)).Order().ToArray();
+                var longer = lengths.Where(l => l > soFar).ToArray();
+                var forecast = history.Forecast("m", limit, soFar);
+                if (lengths.Length < CompletionLengths.MinimumHistory)
+                {
+                    Assert.Null(forecast);
+                }
+                else if (longer.Length == 0)
+                {
+                    Assert.Equal(new LengthForecast(limit, soFar, limit), forecast);
+                }
+                else
+                {
+                    Assert.Equal(longer.Average(), forecast!.Expected, 6);
+                    Assert.Equal(longer[(int)Math.Round(0.1 * (longer.Length - 1))], forecast.Low);
+                    Assert.Equal(longer[(int)Math.Round(0.9 * (longer.Length - 1))], forecast.High);
+                }
+            }
+        }
+    }
 }
