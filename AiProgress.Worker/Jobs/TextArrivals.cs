@@ -26,10 +26,13 @@ public sealed class TextArrivals
         }
     }
 
-    /// <summary>Waits until a job is added or the timeout passes; true when woken by a job.</summary>
+    /// <summary>Waits until a job is added or the timeout (at least a millisecond) passes; true when woken by a job.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var woken = await _wake.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        // The semaphore waits whole milliseconds, truncated: the last fraction of one before the pump's next look came
+        // back at once, and the pump spun through it (~60,000 turns a second with 2,500 jobs). Rounded up instead.
+        var whole = timeout <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(timeout.TotalMilliseconds));
+        var woken = await _wake.WaitAsync(whole, cancellationToken).ConfigureAwait(false);
         // Before the queue is drained: a job added from here on wakes the next wait.
         Volatile.Write(ref _awake, 0);
         return woken;
