@@ -158,7 +158,7 @@ public sealed partial class JobFeed
             {
                 lock (_gate)
                 {
-                    BroadcastLocked(SseFrame.Ping);
+                    BroadcastLocked([SseFrame.Ping]);
                 }
             }
         }

@@ -63,17 +63,32 @@ public sealed partial class JobFeed
         }
     }
 
-    /// <summary>Applies events read from the job's stream and hands their frames to every watcher.</summary>
+    /// <summary>
+    /// Applies events read from the job's stream and hands their frames to every watcher, all of one note to one
+    /// watcher before the next: its reader, woken by the first, then finds the whole note and sends it in one write
+    /// (a note of text and progress went out as two, and the kernel's send is most of what a watcher costs).
+    /// </summary>
     private void PublishFromStream(IEnumerable<JobEvent> events)
     {
         lock (_gate)
         {
+            var frames = new List<SseFrame>(2);
             foreach (var e in events)
             {
                 _lastStreamId = e.Id;
                 _madeHere.Clear();
-                ApplyLocked(e, fromStream: true);
+                if (ApplyLocked(e, fromStream: true) is { } frame)
+                {
+                    frames.Add(frame);
+                }
+
+                if (_fold.Terminal is not null)
+                {
+                    break;
+                }
             }
+
+            BroadcastLocked(frames);
         }
     }
 
@@ -85,15 +100,19 @@ public sealed partial class JobFeed
             _lastId = StreamIds.Next(_lastId);
             var e = new JobEvent(StreamIds.Format(_lastId), body);
             _madeHere.Add(e);
-            ApplyLocked(e, fromStream: false);
+            if (ApplyLocked(e, fromStream: false) is { } frame)
+            {
+                BroadcastLocked([frame]);
+            }
         }
     }
 
-    private void ApplyLocked(JobEvent e, bool fromStream)
+    /// <summary>Folds the event in and returns its frame; null once the feed has closed.</summary>
+    private SseFrame? ApplyLocked(JobEvent e, bool fromStream)
     {
         if (_closed)
         {
-            return;
+            return null;
         }
 
         _fold.Apply(e);
@@ -110,48 +129,6 @@ public sealed partial class JobFeed
         }
 
         var textEnd = e.Type == JobEventTypes.Text ? _fold.TextLength : -1;
-        BroadcastLocked(SseFrame.From(e, textEnd, fromStream));
-        if (_fold.Terminal is not null)
-        {
-            CloseLocked(FeedEnd.Finished);
-        }
-    }
-
-    private void BroadcastLocked(SseFrame frame)
-    {
-        var had = _watchers.Count;
-        for (var i = _watchers.Count - 1; i >= 0; i--)
-        {
-            if (!_watchers[i].Offer(frame))
-            {
-                _watchers[i].Close(FeedEnd.TooSlow);
-                _watchers.RemoveAt(i);
-                ApiTelemetry.SlowWatchersClosed.Add(1);
-            }
-        }
-
-        _lastBroadcastAt = _time.GetTimestamp();
-        if (had > 0 && _watchers.Count == 0)
-        {
-            CloseLocked(FeedEnd.Finished);
-        }
-    }
-
-    private void CloseLocked(FeedEnd why)
-    {
-        if (_closed)
-        {
-            return;
-        }
-
-        _closed = true;
-        foreach (var watcher in _watchers)
-        {
-            watcher.Close(why);
-        }
-
-        _watchers.Clear();
-        // Not inline: cancellation callbacks would run the loop's continuation under this lock.
-        _ = _stop.CancelAsync();
+        return SseFrame.From(e, textEnd, fromStream);
     }
 }

@@ -99,6 +99,56 @@ public class JobFeedTests(PipelineFixture system) : IClassFixture<PipelineFixtur
     }
 
     [Fact]
+    public async Task A_note_of_text_and_progress_reaches_each_watcher_whole_so_it_goes_out_in_one_write()
+    {
+        system.Ollama.Enqueue(OllamaScript.Steady(5, 10) with { FirstTokenDelay = TimeSpan.FromSeconds(8) });
+        var jobId = await system.CreateJobAsync(maxTokens: 5);
+        await WaitUntilAsync(async () => (await system.GetStatusAsync(jobId)).GetProperty("status").GetString() == "processing");
+
+        var feeds = system.Api.Services.GetRequiredService<JobFeeds>();
+        var events = system.Api.Services.GetRequiredService<JobEventStream>();
+        var joins = new List<FeedJoin>();
+        for (var i = 0; i < 200; i++) joins.Add(await feeds.JoinAsync(jobId, CancellationToken.None));
+        // What a watcher's writer does: wake, take everything waiting, send it in one write.
+        var pairs = 0;
+        var split = 0;
+        using var stop = new CancellationTokenSource();
+        var readers = joins.Select(join => Task.Run(async () =>
+        {
+            var frames = join.Watcher.Frames;
+            while (await frames.WaitToReadAsync(stop.Token).AsTask().ContinueWith(t => !t.IsCanceled && t.Result))
+            {
+                var texts = 0;
+                var progress = 0;
+                while (frames.TryRead(out var frame))
+                {
+                    // Only this test's notes: the feed's own check of the row may add a progress event of its own.
+                    if (!frame.FromStream) continue;
+                    if (frame.Type == "text") texts++;
+                    if (frame.Type == "progress") progress++;
+                }
+
+                if (texts > 0 && progress == texts) Interlocked.Increment(ref pairs);
+                else if (texts + progress > 0) Interlocked.Increment(ref split);
+            }
+        })).ToArray();
+
+        const int notes = 20;
+        for (var i = 0; i < notes; i++)
+        {
+            await events.AppendAsync(jobId, [JobEvents.Text(1000 + i, "x"), (JobEventTypes.Progress, $$"""{"status":"processing","tokens":{{i}}}""")]);
+            await Task.Delay(30);
+        }
+
+        await TrueAsync(() => Volatile.Read(ref pairs) + Volatile.Read(ref split) >= notes * joins.Count * 0.9, () => $"{pairs} whole notes, {split} split");
+        await stop.CancelAsync();
+        await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var join in joins) join.Dispose();
+        Assert.True(split <= notes * joins.Count / 400, $"{split} of {pairs + split} notes reached a watcher in pieces");
+        await system.Client.DeleteAsync($"/api/v1/ai/generation/{jobId}");
+    }
+
+    [Fact]
     public async Task With_polling_forced_the_stream_is_served_from_the_row_and_no_channel_is_heard()
     {
         await using var polling = system.StartApi(("Api:ForcePolling", "true"));
