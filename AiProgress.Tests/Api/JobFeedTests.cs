@@ -61,16 +61,19 @@ public class JobFeedTests(PipelineFixture system) : IClassFixture<PipelineFixtur
         await system.WaitForTerminalAsync(unwatched);
     }
 
-    [Fact]
-    public async Task A_watcher_that_stops_reading_is_let_go_and_the_others_get_every_frame()
+    /// <summary>A job that waits for its first token, so only the test appends to its stream meanwhile.</summary>
+    private async Task<(string JobId, JobFeeds Feeds, JobEventStream Events)> JobHeldAtItsFirstTokenAsync()
     {
-        // The job waits for its first token, so only this test appends to its stream meanwhile.
         system.Ollama.Enqueue(OllamaScript.Steady(5, 10) with { FirstTokenDelay = TimeSpan.FromSeconds(8) });
         var jobId = await system.CreateJobAsync(maxTokens: 5);
         await WaitUntilAsync(async () => (await system.GetStatusAsync(jobId)).GetProperty("status").GetString() == "processing");
+        return (jobId, system.Api.Services.GetRequiredService<JobFeeds>(), system.Api.Services.GetRequiredService<JobEventStream>());
+    }
 
-        var feeds = system.Api.Services.GetRequiredService<JobFeeds>();
-        var events = system.Api.Services.GetRequiredService<JobEventStream>();
+    [Fact]
+    public async Task A_watcher_that_stops_reading_is_let_go_and_the_others_get_every_frame()
+    {
+        var (jobId, feeds, events) = await JobHeldAtItsFirstTokenAsync();
         using var stuck = await feeds.JoinAsync(jobId, CancellationToken.None);
         using var reading = await feeds.JoinAsync(jobId, CancellationToken.None);
         var received = new System.Collections.Concurrent.ConcurrentQueue<SseFrame>();
@@ -101,12 +104,7 @@ public class JobFeedTests(PipelineFixture system) : IClassFixture<PipelineFixtur
     [Fact]
     public async Task A_note_of_text_and_progress_reaches_each_watcher_whole_so_it_goes_out_in_one_write()
     {
-        system.Ollama.Enqueue(OllamaScript.Steady(5, 10) with { FirstTokenDelay = TimeSpan.FromSeconds(8) });
-        var jobId = await system.CreateJobAsync(maxTokens: 5);
-        await WaitUntilAsync(async () => (await system.GetStatusAsync(jobId)).GetProperty("status").GetString() == "processing");
-
-        var feeds = system.Api.Services.GetRequiredService<JobFeeds>();
-        var events = system.Api.Services.GetRequiredService<JobEventStream>();
+        var (jobId, feeds, events) = await JobHeldAtItsFirstTokenAsync();
         var joins = new List<FeedJoin>();
         for (var i = 0; i < 200; i++) joins.Add(await feeds.JoinAsync(jobId, CancellationToken.None));
         // What a watcher's writer does: wake, take everything waiting, send it in one write.
