@@ -31,8 +31,10 @@ public class RedisOutageStreamTests(FastRowCheckFixture system) : IClassFixture<
         Assert.Equal(status.GetProperty("text").GetString(), SseClient.JoinText(events));
         await system.Redis.StartAsync();
         // The API reconnects on its own time; a watcher that comes before that polls the row, by design.
+        // Both of its connections: the subscriptions' and the live events' own (which reads a feed's first events).
         var apiRedis = system.Api.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
-        await TrueAsync(() => apiRedis.IsConnected && apiRedis.GetSubscriber().IsConnected(RedisKeys.JobEventsAppended("probe")),
+        var apiLiveEvents = system.Api.Services.GetRequiredService<AiProgress.Jobs.Events.JobEventStream>();
+        await TrueAsync(() => apiRedis.IsConnected && apiRedis.GetSubscriber().IsConnected(RedisKeys.JobEventsAppended("probe")) && apiLiveEvents.IsAvailable,
             () => "the API did not reconnect to Redis");
 
         // Back on Redis: a new job is followed through its feed again, and no channel of the outage stays subscribed.
