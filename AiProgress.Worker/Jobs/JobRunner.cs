@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
 using AiProgress.Jobs.Lifecycle;
 using AiProgress.Jobs.Liveness;
@@ -11,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace AiProgress.Worker.Jobs;
 
 /// <summary>Runs one job taken from the queue to a terminal state, or hands it back when the worker stops.</summary>
-public sealed class JobRunner(
+public sealed partial class JobRunner(
     JobLifecycle lifecycle,
     JobQueue queue,
     JobEventStream events,
@@ -112,86 +111,6 @@ public sealed class JobRunner(
         }
     }
 
-    private async Task<FinalCounts> GenerateWithRetriesAsync(ActiveJob run)
-    {
-        var settings = options.Value;
-        var retries = 0;
-        int? promptTokens = null;
-        while (true)
-        {
-            var tokensBefore = run.Tracker.Tokens;
-            var remaining = run.Job.MaxTokens - tokensBefore;
-            if (remaining <= 0)
-            {
-                return new FinalCounts(promptTokens ?? 0, tokensBefore, run.Tracker.Snapshot().TokensPerSecond);
-            }
-
-            try
-            {
-                var started = time.GetTimestamp();
-                var outcome = await ollama.StreamAsync(run.Job, run.Tracker.TextFrom(0), remaining,
-                    piece => liveEvents.OnToken(run, run.Tracker.OnPiece(piece)), run.Token);
-                WorkerTelemetry.RecordGeneration(run.Job.Model, outcome, time.GetElapsedTime(started));
-                promptTokens ??= outcome.PromptEvalCount;
-                var completionTokens = tokensBefore + outcome.EvalCount;
-                var rate = outcome.EvalDuration > TimeSpan.Zero && tokensBefore == 0
-                    ? outcome.EvalCount / outcome.EvalDuration.TotalSeconds
-                    : run.Tracker.Snapshot().TokensPerSecond;
-                return new FinalCounts(promptTokens.Value, completionTokens, Math.Round(rate, 1));
-            }
-            catch (Exception ex) when (OllamaGenerationClient.IsTransient(ex) && !run.Token.IsCancellationRequested && retries < settings.MaxOllamaRetries)
-            {
-                retries++;
-                var backoff = settings.RetryBaseDelay * Math.Pow(2, retries - 1) * (0.5 + Random.Shared.NextDouble());
-                logger.LogWarning(ex, "Ollama call failed for job {JobId}; retry {Retry} of {MaxRetries} in {Delay} ms, continuing after {Tokens} tokens",
-                    run.JobId, retries, settings.MaxOllamaRetries, (int)backoff.TotalMilliseconds, run.Tracker.Tokens);
-                run.StalledReason = StalledReasons.Retrying;
-                await liveEvents.PublishAsync(run, force: true);
-                await Task.Delay(backoff, time, run.Token);
-                run.StalledReason = null;
-            }
-        }
-    }
-
     public static string DeadlineMessage(TimeSpan deadline) =>
         $"The job could not be finished within its deadline of {deadline.TotalMinutes:0.#} minutes (the model server was unavailable or overloaded).";
-
-    /// <summary>Fences this attempt's events and names this worker as the job's owner, for takeover and for watchers.</summary>
-    private async Task RecordRunAsync(GenerationJob job)
-    {
-        try
-        {
-            await runs.RecordAsync(job.JobId, job.Attempt, identity.ConsumerName);
-        }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-        {
-            logger.LogWarning(ex, "Could not record job {JobId}'s attempt in Redis; its events go unfenced", job.JobId);
-        }
-    }
-
-    /// <summary>
-    /// Where a taken-over job goes on: the longest text anyone was shown, from its live events (SSE
-    /// watchers) or its row (status readers); both are prefixes of the same attempt's text, and each is
-    /// written on its own clock. Published = what the event stream already holds, so SSE watchers get the rest.
-    /// </summary>
-    private async Task<(string Text, int Tokens, int Published)> RecoverWhatWatchersSawAsync(GenerationJob job)
-    {
-        try
-        {
-            var fold = JobEventFold.From(await events.ReadAfterAsync(job.JobId, null, max: int.MaxValue));
-            if (fold.TextLength > 0 || fold.LastProgress is not null)
-            {
-                var rowIsAhead = job.GeneratedText.Length > fold.TextLength && job.GeneratedText.StartsWith(fold.Text, StringComparison.Ordinal);
-                return rowIsAhead
-                    ? (job.GeneratedText, Math.Max(job.CurrentTokens, fold.LastTokenCount()), fold.TextLength)
-                    : (fold.Text, Math.Max(fold.LastTokenCount(), 0), fold.TextLength);
-            }
-        }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
-        {
-            logger.LogWarning(ex, "Could not read job {JobId}'s events; continuing from the database row", job.JobId);
-        }
-
-        return (job.GeneratedText, job.CurrentTokens, job.GeneratedText.Length);
-    }
 }

@@ -1,7 +1,5 @@
-using AiProgress.Jobs.Telemetry;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using AiProgress.Jobs;
 using AiProgress.Jobs.Liveness;
 using AiProgress.Jobs.Queue;
 using AiProgress.Worker.Generation;
@@ -15,7 +13,7 @@ namespace AiProgress.Worker.Jobs;
 /// died (so under load orphans never starve), then new entries, as many in one read as there are free slots. Idle, it sleeps until Pub/Sub says a job arrived
 /// (or the poll interval). While the LLM server is down it takes nothing and probes it until it is back.
 /// </summary>
-public sealed class QueueConsumer(
+public sealed partial class QueueConsumer(
     JobQueue queue,
     JobRunner runner,
     ActiveJobs active,
@@ -127,27 +125,6 @@ public sealed class QueueConsumer(
 
     private void MarkRound() => Interlocked.Exchange(ref _lastRound, time.GetTimestamp());
 
-    private async Task SubscribeAsync(CancellationToken stoppingToken)
-    {
-        while (true)
-        {
-            try
-            {
-                await queue.EnsureCreatedAsync();
-                var subscriber = redis.GetSubscriber();
-                await subscriber.SubscribeAsync(RedisKeys.QueueWake, (_, _) => _wake.Writer.TryWrite(true));
-                await subscriber.SubscribeAsync(RedisKeys.Cancel, (_, jobId) => active.Stop(jobId!, StopReason.Cancelled));
-                _listening = true;
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                logger.LogWarning(ex, "Redis is not reachable yet; retrying");
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-        }
-    }
-
     private async Task CompleteQuietlyAsync(string entryId)
     {
         try
@@ -160,53 +137,6 @@ public sealed class QueueConsumer(
         }
     }
 
-    /// <summary>Entries one read takes at most: a worker with thousands of free slots fills them in a few round trips.</summary>
-    private const int MaxTakenAtOnce = 100;
-
-    private async Task<IReadOnlyList<QueueEntry>> TakeAsync(WorkerOptions settings, int count)
-    {
-        using var untraced = Untraced.Begin();
-        try
-        {
-            if (time.GetElapsedTime(_lastOrphanCheck) >= settings.OrphanCheckInterval)
-            {
-                var orphan = await queue.ClaimOrphanAsync(identity.ConsumerName, liveness.AliveAmongAsync, active.RunsEntry,
-                    orphanIdle: TimeSpan.FromMilliseconds(500), settings.StallTimeout);
-                if (orphan is not null)
-                {
-                    // Another may be waiting right behind it: look again at once.
-                    WorkerTelemetry.JobsTakenOver.Add(1);
-                    logger.LogInformation("Took over job {JobId} from a worker that died or stalled", orphan.JobId);
-                    return [orphan];
-                }
-
-                _lastOrphanCheck = time.GetTimestamp();
-            }
-
-            return await queue.TakeNewAsync(identity.ConsumerName, count);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            logger.LogWarning(ex, "Could not read the job queue");
-            return [];
-        }
-    }
-
-    private async Task WaitForWakeAsync(TimeSpan pollInterval, CancellationToken stoppingToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(Min(pollInterval, options.Value.OrphanCheckInterval));
-        try
-        {
-            await _wake.Reader.ReadAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
-
-public readonly record struct ConsumerLiveness(bool Listening, TimeSpan SinceLastRound, TimeSpan Limit, Exception? Exception);
