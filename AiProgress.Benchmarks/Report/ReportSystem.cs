@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AiProgress.Testing;
@@ -50,67 +49,6 @@ internal sealed partial class ReportSystem : IAsyncDisposable
         await system.StartWorkerAsync();
         await system.StartApiAsync(forcePolling: false);
         return system;
-    }
-
-    private Dictionary<string, string?> Common(string database) => new()
-    {
-        ["ConnectionStrings:cache"] = Redis.ConnectionString,
-        ["ConnectionStrings:db"] = database,
-        ["Ollama:Endpoint"] = Ollama.Url,
-        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["environment"] = "Production",
-    };
-
-    private async Task StartWorkerAsync()
-    {
-        var settings = Common(_workerDatabase);
-        settings["Worker:MaxConcurrentJobs"] = WorkerSlots.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _worker = ServiceProcess.StartWorker(settings, out var url);
-        await WaitAliveAsync(_worker, url);
-    }
-
-    /// <summary>(Re)starts the API; with <paramref name="forcePolling"/> every stream polls the row as the seed did.</summary>
-    public async Task StartApiAsync(bool forcePolling)
-    {
-        if (_api is not null)
-        {
-            Client.Dispose();
-            await _api.DisposeAsync();
-        }
-
-        var settings = new Dictionary<string, string?>([.. Common(_apiDatabase), .. ApiLimits.OutOfTheWay()])
-        {
-            ["Api:DefaultModel"] = ScriptedOllama.ModelName,
-            ["Api:ApiKeys:0"] = ApiKey,
-            ["Api:ForcePolling"] = forcePolling ? "true" : "false",
-        };
-        _api = ServiceProcess.StartApi(settings, out var url);
-        ApiUrl = url;
-        ForcePolling = forcePolling;
-        Client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = url };
-        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
-        await WaitAliveAsync(_api, url);
-    }
-
-    private static async Task WaitAliveAsync(ServerProcess process, Uri url)
-    {
-        using var probe = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            if (process.HasExited) throw new InvalidOperationException($"service exited:\n{process.Output}");
-            try
-            {
-                if ((await probe.GetAsync("/alive")).IsSuccessStatusCode) return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"service at {url} not alive:\n{process.Output}");
-            await Task.Delay(100);
-        }
     }
 
     public async Task<List<string>> CreateJobsAsync(int count, int maxTokens)
