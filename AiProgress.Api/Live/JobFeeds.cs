@@ -21,6 +21,9 @@ public sealed class JobFeeds(
     private readonly Dictionary<string, JobFeed> _feeds = [];
     private int _connectionWatchStarted;
 
+    /// <summary>Whether a feed can be followed now: both Redis connections, the subscriptions' and the live events', are up.</summary>
+    public bool CanFollow => redis.IsConnected && events.IsAvailable;
+
     /// <summary>Joins the job's feed; throws a <see cref="RedisException"/> when Redis cannot be reached.</summary>
     public async Task<FeedJoin> JoinAsync(string jobId, CancellationToken cancellationToken)
     {

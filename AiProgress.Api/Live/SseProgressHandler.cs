@@ -24,6 +24,9 @@ public sealed class SseProgressHandler(
     private static readonly TimeSpan ClientRetry = TimeSpan.FromSeconds(2);
     private const int FramesPerFlush = 64;
 
+    /// <summary>How long a stream polls before it tries the feed again once Redis is back: a flapping connection does not flip it every poll.</summary>
+    private static readonly TimeSpan FeedRetryAfter = TimeSpan.FromSeconds(2);
+
     public async Task StreamAsync(HttpResponse response, GenerationJob job, string? lastEventId, CancellationToken cancellationToken)
     {
         if (ActivityContext.TryParse(job.TraceParent, null, out var jobContext))
@@ -40,19 +43,30 @@ public sealed class SseProgressHandler(
             await stream.Writer.WriteRetryAsync(ClientRetry, cancellationToken);
             // The stream's span (linked to the job's trace) stays one span, not one per Redis read.
             using var untraced = Untraced.Begin();
-            try
+            while (true)
             {
-                if (!options.Value.ForcePolling && await FollowFeedAsync(stream, lastEventId, cancellationToken))
+                try
+                {
+                    if (!options.Value.ForcePolling && await FollowFeedAsync(stream, lastEventId, cancellationToken))
+                    {
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    logger.LogWarning(ex, "Redis is unavailable; job {JobId}'s stream falls back to polling the database", job.JobId);
+                }
+
+                if (await StreamByPollingAsync(stream, cancellationToken))
                 {
                     return;
                 }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                logger.LogWarning(ex, "Redis is unavailable; job {JobId}'s stream falls back to polling the database", job.JobId);
-            }
 
-            await StreamByPollingAsync(stream, cancellationToken);
+                // Redis is back: the feed's snapshot carries the whole text, which the text-merge rule lays over what
+                // the watcher holds without a change, and its frames go on from there.
+                logger.LogInformation("Redis is back; job {JobId}'s stream follows its feed again", job.JobId);
+                lastEventId = null;
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -123,16 +137,26 @@ public sealed class SseProgressHandler(
         return join.Watcher.End != FeedEnd.RedisLost;
     }
 
-    private async Task StreamByPollingAsync(WatcherStream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Polls the row until the stream ends (true), or until Redis has been back for a while and the stream can follow
+    /// the job's feed again (false; never when polling is forced).
+    /// </summary>
+    private async Task<bool> StreamByPollingAsync(WatcherStream stream, CancellationToken cancellationToken)
     {
         DateTime? lastUpdate = null;
         string? lastStatus = null;
+        var pollingSince = time.GetTimestamp();
         while (true)
         {
+            if (!options.Value.ForcePolling && feeds.CanFollow && time.GetElapsedTime(pollingSince) >= FeedRetryAfter)
+            {
+                return false;
+            }
+
             var row = await jobs.ReloadAsync(stream.JobId, cancellationToken);
             if (row is null)
             {
-                return;
+                return true;
             }
 
             if (row.LastUpdateAt != lastUpdate || row.Status != lastStatus)
@@ -142,13 +166,13 @@ public sealed class SseProgressHandler(
                 var (position, estimatedStart) = await jobs.QueuePlaceAsync(row, cancellationToken);
                 if (await stream.SendRowAsync(row, position, cancellationToken, estimatedStart))
                 {
-                    return;
+                    return true;
                 }
             }
 
             if (await stream.TimedOutOrHeartbeatAsync(cancellationToken))
             {
-                return;
+                return true;
             }
 
             await Task.Delay(options.Value.FallbackPollInterval, time, cancellationToken);

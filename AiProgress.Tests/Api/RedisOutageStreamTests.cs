@@ -50,6 +50,31 @@ public class RedisOutageStreamTests(FastRowCheckFixture system) : IClassFixture<
         await TrueAsync(async () => (await JobChannelsAsync()).Length == 0, () => "a job channel is still subscribed");
     }
 
+    [Fact]
+    public async Task A_watcher_that_fell_back_to_polling_moves_to_the_feed_once_Redis_is_back()
+    {
+        // 20 s of tokens: the API's reconnect (its own backoff) and the stream's wait before trying the feed fit well inside.
+        system.Ollama.Enqueue(OllamaScript.Steady(800, 40));
+        var jobId = await system.CreateJobAsync("outage and back", maxTokens: 800);
+        var channel = RedisKeys.JobEventsAppended(jobId).ToString();
+        var reading = SseClient.ReadAsync(system.Client, jobId, timeout: TimeSpan.FromSeconds(60));
+        await TrueAsync(async () => (await JobChannelsAsync()).Contains(channel), () => "the watcher never joined the job's feed");
+
+        await system.Redis.KillAsync();
+        await WaitUntilAsync(async () => (await system.ReadRowAsync(jobId)).CurrentTokens >= 80);
+        await system.Redis.StartAsync();
+
+        // The job runs on for seconds: its watcher, polling the row since the outage, is back on the feed before the end.
+        await TrueAsync(async () => (await JobChannelsAsync()).Contains(channel), () => "the watcher stayed on polling after Redis came back");
+        Assert.NotEqual("completed", (await system.ReadRowAsync(jobId)).Status);
+        var events = await reading;
+
+        Assert.Equal("complete", events[^1].Type);
+        var status = await system.GetStatusAsync(jobId);
+        Assert.Equal(status.GetProperty("text").GetString(), SseClient.MergeText(events));
+        Assert.True(events.Count(e => e.Type == "text") > 20, $"text came in {events.Count(e => e.Type == "text")} events");
+    }
+
     private async Task<string[]> JobChannelsAsync()
     {
         var channels = (StackExchange.Redis.RedisResult[])(await system.RedisConnection.GetDatabase().ExecuteAsync("PUBSUB", "CHANNELS", "aiprogress:job:*"))!;

@@ -42,4 +42,22 @@ public static class SseClient
 
         return text;
     }
+
+    /// <summary>
+    /// The text as a browser holds it: every text event merged by the contract's rule (a stream that moved from
+    /// polling back to the feed starts again with the whole text at offset 0). Fails on a gap.
+    /// </summary>
+    public static string MergeText(IEnumerable<ReceivedEvent> events)
+    {
+        var text = "";
+        foreach (var e in events.Where(e => e.Type == "text"))
+        {
+            var reset = e.Data.TryGetProperty("reset", out var flag) && flag.GetBoolean();
+            var merged = AiProgress.Jobs.Events.TextMerge.Apply(reset ? "" : text, e.Data.GetProperty("offset").GetInt32(), e.Data.GetProperty("delta").GetString()!);
+            Assert.False(merged.Gap, $"text event at offset {e.Data.GetProperty("offset").GetInt32()} beyond the {text.Length} characters held");
+            text = merged.Text;
+        }
+
+        return text;
+    }
 }
