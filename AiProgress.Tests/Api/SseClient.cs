@@ -44,20 +44,18 @@ public static class SseClient
     }
 
     /// <summary>
-    /// The text as a browser holds it: every text event merged by the contract's rule (a stream that moved from
-    /// polling back to the feed starts again with the whole text at offset 0). Fails on a gap.
+    /// The text as a browser holds it: every text event merged by the contract's rule, as the server's own fold does
+    /// (a stream that moved from polling back to the feed starts again with the whole text at offset 0). Fails on a gap.
     /// </summary>
     public static string MergeText(IEnumerable<ReceivedEvent> events)
     {
-        var text = "";
+        var fold = new AiProgress.Jobs.Events.JobEventFold();
         foreach (var e in events.Where(e => e.Type == "text"))
         {
-            var reset = e.Data.TryGetProperty("reset", out var flag) && flag.GetBoolean();
-            var merged = AiProgress.Jobs.Events.TextMerge.Apply(reset ? "" : text, e.Data.GetProperty("offset").GetInt32(), e.Data.GetProperty("delta").GetString()!);
-            Assert.False(merged.Gap, $"text event at offset {e.Data.GetProperty("offset").GetInt32()} beyond the {text.Length} characters held");
-            text = merged.Text;
+            fold.Apply(new AiProgress.Jobs.Events.JobEvent(e.Id ?? "", e.Type, e.RawData));
+            Assert.False(fold.HasGap, $"text event {e.RawData} starts beyond the {fold.TextLength} characters held");
         }
 
-        return text;
+        return fold.Text;
     }
 }
