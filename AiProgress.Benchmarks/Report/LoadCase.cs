@@ -9,10 +9,11 @@ internal sealed record LoadCaseResult(
     int Jobs, int WatchersPerJob, double TokensPerSecond, int Tokens, JsonObject Watchers, double Seconds,
     IReadOnlyDictionary<string, double> CpuPercent, long ApiRssBeforeKb, long ApiRssPeakKb,
     double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs,
-    double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep = false)
+    double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep = false, long? TotalTokens = null)
 {
     public int WatcherCount => Jobs * WatchersPerJob;
-    public long TokensWritten => (long)Jobs * Tokens;
+    /// <summary>What the scripted server wrote for all jobs (out of step each job has its own length; <see cref="Tokens"/> is then their mean).</summary>
+    public long TokensWritten => TotalTokens ?? (long)Jobs * Tokens;
     public double Number(string key) => Watchers[key]!.GetValue<double>();
     public long TokensLost => Math.Max(0, TokensWritten * WatchersPerJob - (long)Number("tokens_received"));
     public long EventsLost => (long)Number("text_gaps") + (WatcherCount - (long)Number("completed"));
@@ -38,9 +39,8 @@ internal static class LoadCase
 {
     /// <summary>
     /// The load generator is the measuring instrument, so its own pauses must not land in a measured lag: it is a fresh
-    /// process each case, compiled fully optimised from the start (no tier-up mid-case), with a gen0 budget (512 MB) that
-    /// leaves it a collection or two in the biggest cases and none in the small ones (its count is in its output;
-    /// measured: its GC pauses put 1 × 100's p99 at 20–51 ms, without them 17 ms twice).
+    /// process each case, compiled fully optimised from the start (no tier-up mid-case), with a large gen0 budget while
+    /// it connects and no collection at all in the window (<see cref="InstrumentPauses"/>; its count is in its output).
     /// </summary>
     private static readonly Dictionary<string, string> LoadGeneratorEnvironment = new() { ["DOTNET_TieredCompilation"] = "0", ["DOTNET_GCgen0size"] = "0x20000000" };
 
@@ -52,7 +52,8 @@ internal static class LoadCase
         await system.WaitUntilQuietAsync();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         system.Ollama.DefaultScript = OllamaScript.Timestamped(tokensPerSecond, startGate: gate.Task, outOfStep: outOfStep);
-        var ids = await system.CreateJobsAsync(jobs, tokens);
+        int LengthOf(int i) => outOfStep ? OwnLength(tokens, i) : tokens;
+        var ids = await system.CreateJobsAsync(jobs, LengthOf);
         await WaitUntilAsync(() => system.Ollama.ActiveStreams >= jobs, TimeSpan.FromSeconds(120), () => $"{system.Ollama.ActiveStreams}/{jobs} streams started");
 
         var folder = OwnedTempFolder.Create("aiprogress-loadgen-");
@@ -115,7 +116,8 @@ internal static class LoadCase
         var result = new LoadCaseResult(jobs, watchersPerJob, tokensPerSecond, tokens, watchers, seconds, cpuPercent, rssBefore, rssPeak,
             (redisAfter - redisBefore) / seconds, (rowsAfter - rowsBefore) / seconds, (selectsAfter - selectsBefore) / seconds,
             (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99,
-            (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep);
+            (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep,
+            Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)));
         Console.WriteLine($"    {watchers.ToJsonString()}");
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
                           $"Redis {result.RedisMicrosPerAppend:F1} µs per append script; log rewrites in the window {rewritesInWindow}");
@@ -127,6 +129,13 @@ internal static class LoadCase
                           $"token lag p50/p99 {watchers["token_lag_p50"]}/{watchers["token_lag_p99"]} ms; {result.CpuSummary}");
         return result;
     }
+
+    /// <summary>
+    /// Out of step, job i has a length of its own, spread evenly over half to one and a half times the case's mean:
+    /// independent users' jobs neither start nor end together (with equal lengths every job of the case would end
+    /// within the same interval, a burst of 2,500 completions no real crowd of users makes).
+    /// </summary>
+    private static int OwnLength(int mean, int i) => mean / 2 + (int)((long)i * 7919 % (mean + 1));
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> failure)
     {

@@ -38,15 +38,18 @@ internal static class LoadGenerator
         using var connecting = new SemaphoreSlim(100);
         var watchers = jobs.Where(j => j.Length > 0).SelectMany(job => Enumerable.Range(0, perJob).Select(_ => (job, tally: new WatcherTally(), lags: new LagSamples()))).ToArray();
         var connected = 0;
+        var pauses = new InstrumentPauses();
         var clock = Stopwatch.StartNew();
         var runs = watchers.Select(w => Task.Run(() => WatchAsync(client, w.job, w.tally, w.lags, connecting, () =>
         {
             if (Interlocked.Increment(ref connected) == watchers.Length)
             {
+                pauses.Settle();
                 Console.WriteLine($"{AllConnected} ({watchers.Length} in {clock.ElapsedMilliseconds} ms)");
             }
         }, deadline.Token))).ToArray();
         await Task.WhenAll(runs);
+        var (collections, pausedMs) = pauses.SinceSettled();
 
         var tokenLags = watchers.SelectMany(w => w.lags.TokenLags).ToList();
         var newestLags = watchers.SelectMany(w => w.lags.NewestLags).ToList();
@@ -71,8 +74,10 @@ internal static class LoadGenerator
             ["newest_lag_p99"] = Stats.Percentile(newestLags, 99),
             ["newest_lag_by_token"] = NewestByToken(watchers.Select(w => w.lags)),
             ["cpu_ms"] = (long)Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds,
-            // Its own collections while it measured (it is set up to make none: see LoadCase).
-            ["gc_collections"] = GC.CollectionCount(0),
+            // Its own collections while it measured (it is set up to make none: see InstrumentPauses).
+            ["gc_collections"] = collections,
+            ["gc_pause_ms"] = pausedMs,
+            ["no_gc_region_mb"] = pauses.RegionBytes / 1_000_000,
         };
         await File.WriteAllTextAsync(output, result.ToJsonString());
         return 0;

@@ -18,6 +18,9 @@ internal static class OverheadMeasure
     public const int Tokens = 8192;
     public const double PacedRate = 2000;
 
+    /// <summary>An unpaced stream lasts 15–30 ms, so one collection or thread hop moves a run by half: a median of 5 ranged 0.68–1.43 over three reports, of 15 1.44–1.69.</summary>
+    public const int UnpacedRuns = 15;
+
     /// <param name="tokensPerSecond">0: as fast as the scripted server writes.</param>
     public static async Task<(double Raw, double Pipeline)> RunAsync(ReportSystem system, int runs, double tokensPerSecond = 0)
     {
@@ -33,6 +36,8 @@ internal static class OverheadMeasure
             pipeline.Add(p);
         }
 
+        Console.WriteLine($"  {(tokensPerSecond > 0 ? $"{tokensPerSecond:F0} tok/s" : "unpaced")}: raw {string.Join(" ", raw.Order().Select(r => r.ToString("F0")))}; " +
+                          $"pipeline {string.Join(" ", pipeline.Order().Select(p => p.ToString("F0")))}");
         return (Stats.Median(raw), Stats.Median(pipeline));
     }
 

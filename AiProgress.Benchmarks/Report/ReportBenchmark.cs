@@ -21,7 +21,7 @@ internal static class ReportBenchmark
     /// jobs out of step (independent users' jobs), to tell the burst apart from the load.
     /// </summary>
     private static readonly (int Jobs, int PerJob, double Rate, int Tokens, bool OutOfStep)[] FanOutCases =
-        [(1, 100, 20, 300, false), (1, 1000, 20, 100, false), (100, 2, 20, 100, false), (1000, 2, 5, 30, false), (2500, 2, 2, 12, false), (2500, 2, 2, 12, true)];
+        [(1, 100, 20, 300, false), (1, 1000, 20, 100, false), (100, 2, 20, 100, false), (1000, 2, 5, 30, false), (2500, 2, 2, 40, false), (2500, 2, 2, 40, true)];
 
     private static readonly int[] ConcurrentJobs = [10, 100, 500, 2000];
     private static readonly int[] PushPollWatchers = [100, 1000];
@@ -49,7 +49,7 @@ internal static class ReportBenchmark
         if (only is null or "overhead")
         {
             Console.WriteLine("overhead");
-            var (raw, pipeline) = await OverheadMeasure.RunAsync(system, runs: args.Int("overhead-runs", 5));
+            var (raw, pipeline) = await OverheadMeasure.RunAsync(system, runs: args.Int("overhead-runs", OverheadMeasure.UnpacedRuns));
             var (pacedRaw, pacedPipeline) = await OverheadMeasure.RunAsync(system, runs: 2, tokensPerSecond: OverheadMeasure.PacedRate);
             var allocations = await OverheadMeasure.AllocationsPerTokenAsync(system.Ollama);
             json["overhead"] = new JsonObject { ["raw_tokens_per_s"] = Round(raw, 0), ["pipeline_tokens_per_s"] = Round(pipeline, 0), ["ratio"] = Round(pipeline / raw, 3) };
@@ -119,11 +119,19 @@ internal static class ReportBenchmark
                     "a job's text leaves the worker once per Worker:TextInterval (50 ms) on average, the moment its turn comes; " + hundred.LagLimits));
             }
 
-            if (results.Where(r => r is { OutOfStep: false, WatcherCount: > 100 }).MaxBy(r => r.WatcherCount) is { } most)
+            // The most watchers: judged in both shapes, independent users' jobs (out of step) and one batching server's
+            // step (lockstep, the hardest: every job's token at the same instant).
+            var most = results.Where(r => r.WatcherCount > 100).GroupBy(r => r.WatcherCount).MaxBy(g => g.Key)?.ToList() ?? [];
+            foreach (var shape in most.OrderBy(r => r.OutOfStep ? 0 : 1))
             {
-                targets.Add(Target.AtMost($"newest-token lag p99 at {most.WatcherCount:N0} watchers", most.Number("newest_lag_p99"), 100, " ms", most.LagLimits));
-                // Below a few thousand watchers the RSS growth is within the GC's own swings (see the table), so the target is read at the most.
-                targets.Add(Target.AtMost($"API memory per watcher at {most.WatcherCount:N0} watchers", most.ApiRssKbPerWatcher, 30, " KB",
+                targets.Add(Target.AtMost($"newest-token lag p99 at {shape.WatcherCount:N0} watchers, {(shape.OutOfStep ? "jobs out of step (independent users)" : "jobs in lockstep (one batching server's step)")}",
+                    shape.Number("newest_lag_p99"), 100, " ms", shape.LagLimits));
+            }
+
+            if (most.MaxBy(r => r.ApiRssKbPerWatcher) is { } fattest)
+            {
+                // Below a few thousand watchers the RSS growth is within the GC's own swings (see the table), so the target is read at the most (the larger of its shapes).
+                targets.Add(Target.AtMost($"API memory per watcher at {fattest.WatcherCount:N0} watchers", fattest.ApiRssKbPerWatcher, 30, " KB",
                     "RSS growth includes garbage not yet collected and the GC's own headroom"));
             }
 

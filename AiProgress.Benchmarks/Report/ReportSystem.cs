@@ -51,12 +51,15 @@ internal sealed partial class ReportSystem : IAsyncDisposable
         return system;
     }
 
-    public async Task<List<string>> CreateJobsAsync(int count, int maxTokens)
+    public Task<List<string>> CreateJobsAsync(int count, int maxTokens) => CreateJobsAsync(count, _ => maxTokens);
+
+    /// <summary>Creates <paramref name="count"/> jobs, job i with <paramref name="maxTokens"/>(i) (the scripted server writes that many).</summary>
+    public async Task<List<string>> CreateJobsAsync(int count, Func<int, int> maxTokens)
     {
         var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, cancellationToken) =>
         {
-            using var response = await Client.PostAsJsonAsync("/api/v1/ai/generation", new { prompt = $"report job {i}", max_tokens = maxTokens }, cancellationToken);
+            using var response = await Client.PostAsJsonAsync("/api/v1/ai/generation", new { prompt = $"report job {i}", max_tokens = maxTokens(i) }, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"create failed: {(int)response.StatusCode} {body}");
             ids.Add(JsonDocument.Parse(body).RootElement.GetProperty("job_id").GetString()!);

@@ -15,8 +15,8 @@ internal static class ReportText
         clock) in the benchmark process, the real API and the real worker each as a process of its own
         (`Worker:MaxConcurrentJobs` {ReportSystem.WorkerSlots}, `Api` limits out of the way, a Bearer key), and the SSE watchers
         in a load-generator process (`-- loadgen`: one SocketsHttpHandler, a lean SSE reader; compiled fully optimised from
-        the start and with a 512 MB gen0 budget, so the measuring instrument adds no JIT and next to no GC pauses of its
-        own: none in the small cases, one or two in the biggest). In
+        the start, and once every watcher is connected it compacts its heap and allocates in a no-GC region, so the measuring
+        instrument adds no JIT and no GC pause of its own to a lag; its collection count in the window is in its output). In
         every case the jobs are created and started first, each held at the scripted server's gate; once every watcher has
         its first event the gate opens and all jobs write their tokens at once. Figures run from the gate to the last
         watcher's end. Each shape is run short once before it is measured, and each case waits until the API and the worker
@@ -56,7 +56,7 @@ internal static class ReportText
         One job of {OverheadMeasure.Tokens:N0} tokens (the contract's largest max_tokens). Raw: OllamaSharp reads the
         scripted stream in the benchmark process. Pipeline: the job through API, queue, worker, Redis and API out to one
         SSE watcher. Both: (tokens − 1) / (time from the server writing the first token, its stamp, to the reader holding
-        the last one). The JSON holds the unpaced figures (the scripted server writes as fast as it is read), median of 5;
+        the last one). The JSON holds the unpaced figures (the scripted server writes as fast as it is read), median of {OverheadMeasure.UnpacedRuns};
         the second row paces the server at {OverheadMeasure.PacedRate:N0} tokens/s, far above any model here, so the stream
         lasts seconds instead of tens of milliseconds (median of 2).
 
@@ -102,9 +102,11 @@ internal static class ReportText
         text.AppendLine();
         text.AppendLine("SSE watchers of jobs in one API process. The big cases run fewer tokens a second per job so that two cores " +
                         "(API, worker, Redis, MariaDB, the scripted server and the load generator together) can carry them: the rate is in the table. " +
-                        "Every job writes token i at the same instant, as one batching server's step does (the hardest case); the last row " +
-                        "runs 2,500 × 2 again with the jobs out of step (each starts a random part of one token's interval late), as " +
-                        "independent users' jobs are.");
+                        "Every job writes token i at the same instant and all have the same length, as one batching server's step does " +
+                        "(the hardest case); the last row runs 2,500 × 2 again with the jobs out of step, as independent users' jobs are: " +
+                        "each starts a random part of one token's interval late and has a length of its own (half to one and a half times " +
+                        "the mean, so they do not all end in the same interval either). Tokens per job: " +
+                        string.Join(", ", results.Select(r => $"{r.Jobs:N0} × {r.WatchersPerJob:N0}{(r.OutOfStep ? " out of step" : "")} {r.Tokens}{(r.OutOfStep ? " on average" : "")}")) + ".");
         text.AppendLine();
         text.AppendLine("| jobs × watchers | watchers | tok/s each | newest-token lag p50 / p99 ms | of it worker side p50 / p99 ms | token lag p50 / p99 ms | API CPU % | API KB / watcher | completed intact | CPU by process |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
