@@ -4,16 +4,18 @@ using AiProgress.Testing;
 
 namespace AiProgress.Benchmarks.Report;
 
-/// <summary>What one load case measured, from the gate opening (every job's first token) until every watcher had its end.</summary>
+/// <summary>
+/// What one load case measured, from the gate opening (every job's first token) until every watcher had its end.
+/// <paramref name="TokensWritten"/>: what the scripted server wrote for all jobs (out of step each job has its own
+/// length, and <paramref name="Tokens"/> is their mean).
+/// </summary>
 internal sealed record LoadCaseResult(
     int Jobs, int WatchersPerJob, double TokensPerSecond, int Tokens, JsonObject Watchers, double Seconds,
     IReadOnlyDictionary<string, double> CpuPercent, long ApiRssBeforeKb, long ApiRssPeakKb,
     double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs,
-    double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep = false, long? TotalTokens = null)
+    double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep, long TokensWritten)
 {
     public int WatcherCount => Jobs * WatchersPerJob;
-    /// <summary>What the scripted server wrote for all jobs (out of step each job has its own length; <see cref="Tokens"/> is then their mean).</summary>
-    public long TokensWritten => TotalTokens ?? (long)Jobs * Tokens;
     public double Number(string key) => Watchers[key]!.GetValue<double>();
     public long TokensLost => Math.Max(0, TokensWritten * WatchersPerJob - (long)Number("tokens_received"));
     public long EventsLost => (long)Number("text_gaps") + (WatcherCount - (long)Number("completed"));

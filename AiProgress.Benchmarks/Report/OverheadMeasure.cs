@@ -18,7 +18,7 @@ internal static class OverheadMeasure
     public const int Tokens = 8192;
     public const double PacedRate = 2000;
 
-    /// <summary>An unpaced stream lasts 15–30 ms, so one collection or thread hop moves a run by half: a median of 5 ranged 0.68–1.43 over three reports, of 15 1.44–1.69.</summary>
+    /// <summary>An unpaced stream lasts 15–30 ms, so one collection or thread hop moves a run by half: a median of 5 ranged 0.68–1.43 over three reports, of 15 1.44–1.73.</summary>
     public const int UnpacedRuns = 15;
 
     /// <param name="tokensPerSecond">0: as fast as the scripted server writes.</param>
