@@ -30,6 +30,8 @@ internal static class ReportBenchmark
     {
         var clock = Stopwatch.StartNew();
         var only = args.String("only");
+        var speed = MachineSpeed.Measure();
+        Console.WriteLine($"Machine speed, idle: {speed.Summary}.");
         await using var system = await ReportSystem.StartAsync();
         Console.WriteLine($"Report: API pid {system.ApiPid}, worker pid {system.WorkerPid} (Worker:MaxConcurrentJobs {ReportSystem.WorkerSlots}), " +
                           $"redis-server and MariaDB private, scripted Ollama in this process.");
@@ -176,7 +178,8 @@ internal static class ReportBenchmark
         var elapsed = clock.Elapsed;
         json["targets"] = new JsonArray([.. targets.Select(t => (JsonNode)t.ToJson())]);
         json["seconds"] = Round(elapsed.TotalSeconds, 0);
-        var document = ReportText.Header(elapsed) + ReportText.Targets(targets) + markdown;
+        json["machine_speed"] = speed.ToJson();
+        var document = ReportText.Header(elapsed, speed) + ReportText.Targets(targets) + markdown;
         Console.WriteLine();
         Console.WriteLine(document);
         if (only is null && args.String("fanout-cases") is null && args.String("fanout-tokens") is null && args.String("jobs") is null)

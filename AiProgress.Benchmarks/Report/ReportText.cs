@@ -6,7 +6,7 @@ namespace AiProgress.Benchmarks.Report;
 /// <summary>The report's Markdown: how it was measured, the targets, one table per section.</summary>
 internal static class ReportText
 {
-    public static string Header(TimeSpan elapsed) => $"""
+    public static string Header(TimeSpan elapsed, MachineSpeed.Figures speed) => $"""
         ## Scale (issue 15): `{ReportBenchmark.Command}`
 
         One run of {elapsed.TotalMinutes:F1} minutes on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}),
@@ -21,6 +21,9 @@ internal static class ReportText
         its first event the gate opens and all jobs write their tokens at once. Figures run from the gate to the last
         watcher's end. Each shape is run short once before it is measured, and each case waits until the API and the worker
         are idle (so the runtime's JIT tier-up of the last case does not land in the next).
+
+        The machine's speed, measured idle before the run (best of five; compare these before comparing two runs' figures,
+        as the same code has needed twice the CPU on one day's virtual machine as on another's): {speed.Summary}.
 
         - **newest-token lag**: per `text` event, the age of its newest token when the watcher reads it;
           **token lag**: the age of every token when the watcher reads the event holding it (includes the wait for the
