@@ -34,12 +34,15 @@ public class RedisOutageStreamTests(FastRowCheckFixture system) : IClassFixture<
         // Both of its connections: the subscriptions' and the live events' own (which reads a feed's first events).
         var apiRedis = system.Api.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
         var apiLiveEvents = system.Api.Services.GetRequiredService<AiProgress.Jobs.Events.JobEventStream>();
-        await TrueAsync(() => apiRedis.IsConnected && apiRedis.GetSubscriber().IsConnected(RedisKeys.JobEventsAppended("probe")) && apiLiveEvents.IsAvailable,
+        // And the test's own, which asks Redis for the subscribed channels below.
+        await TrueAsync(() => apiRedis.IsConnected && apiRedis.GetSubscriber().IsConnected(RedisKeys.JobEventsAppended("probe")) && apiLiveEvents.IsAvailable
+                              && system.RedisConnection.IsConnected,
             () => "the API did not reconnect to Redis");
 
         // Back on Redis: a new job is followed through its feed again, and no channel of the outage stays subscribed.
-        system.Ollama.Enqueue(OllamaScript.Steady(40, 40));
-        var after = await system.CreateJobAsync("after the outage", maxTokens: 40);
+        // Five seconds of tokens: on a busy machine a one-second job could end before its channel was first looked at.
+        system.Ollama.Enqueue(OllamaScript.Steady(200, 40));
+        var after = await system.CreateJobAsync("after the outage", maxTokens: 200);
         var first = new TaskCompletionSource();
         using var cancellation = new CancellationTokenSource(PipelineFixture.Patience);
         var followed = SseReader.ReadAsync(system.Client, after, firstEvent: first, cancellationToken: cancellation.Token);
