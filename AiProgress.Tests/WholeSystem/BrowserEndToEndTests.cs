@@ -49,8 +49,8 @@ public class BrowserEndToEndTests(AspireSystemFixture system) : IAsyncLifetime
         await Task.Delay(1500);
         Assert.True(await TokensAsync() > tokensBefore, "tokens rise while the job runs");
         Assert.True(await PercentAsync() > percentBefore, "the bar moves");
-        // The reload comes first, while the story surely runs (the model may end it by itself after a hundred tokens,
-        // two and a half seconds at the demo rate); the other checks of a running job follow it.
+        // The reload comes first, while the story most likely still runs (the model may end it by itself, often after a
+        // hundred tokens or so: two and a half seconds at the demo rate); the other checks of a running job follow it.
         var textBeforeReload = await _page.GetByTestId("generated-text").InnerTextAsync();
         Assert.Contains("job=", _page.Url);
         await _page.ReloadAsync();
