@@ -49,7 +49,7 @@ public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFi
     {
         var rows = system.Worker!.Services.GetRequiredService<ProgressRows>();
         var writes = new ConcurrentQueue<(string JobId, DateTime At)>();
-        rows.Written += id => writes.Enqueue((id, DateTime.UtcNow));
+        rows.Written += (id, _) => writes.Enqueue((id, DateTime.UtcNow));
         // 1.5 s reading the prompt, then 60 tokens at 30/s: about 3.5 s of processing.
         system.Ollama.Enqueue(OllamaScript.Steady(60, 30) with { FirstTokenDelay = TimeSpan.FromMilliseconds(1500) });
 

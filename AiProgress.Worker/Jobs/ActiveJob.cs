@@ -71,6 +71,9 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     /// <summary>When the pump writes this job's row next (a timestamp; 0 until it has given the job its slot).</summary>
     public long NextWriteAt { get; set; }
 
+    /// <summary>The slot of the write the pump last took this job for (a timestamp): when it was due, not when it committed.</summary>
+    public long WriteDueAt { get; set; }
+
     public void RecordPublished(int textLength, ProgressSnapshot? progress, long at) => Published = progress is null
         ? Published with { TextLength = textLength }
         : new PublishedCursor(textLength, progress.Tokens, at);

@@ -9,8 +9,11 @@ namespace AiProgress.Worker.Jobs;
 /// </summary>
 public sealed class ProgressRows(ActiveJobs active, JobLifecycle lifecycle, ILogger<ProgressRows> logger)
 {
-    /// <summary>Raised after each progress row write, with the job id; lets tests count writes.</summary>
-    public event Action<string>? Written;
+    /// <summary>
+    /// Raised after each progress row write, with the job id and the timestamp its write was due at (its slot, not its
+    /// commit: a slow commit makes the next look take many due jobs at once); lets tests count writes and see the slots.
+    /// </summary>
+    public event Action<string, long>? Written;
 
     /// <summary>
     /// The jobs whose row write is due. Each job has its own slot in the write interval (a random phase when first
@@ -35,6 +38,7 @@ public sealed class ProgressRows(ActiveJobs active, JobLifecycle lifecycle, ILog
             if (now >= job.NextWriteAt)
             {
                 due.Add(job);
+                job.WriteDueAt = job.NextWriteAt;
                 job.NextWriteAt = NextSlot(job.NextWriteAt, now, interval);
             }
         }
@@ -112,8 +116,9 @@ public sealed class ProgressRows(ActiveJobs active, JobLifecycle lifecycle, ILog
             lost = await lifecycle.WriteProgressAsync(rows, cancellationToken);
             foreach (var row in rows)
             {
-                byId[row.JobId].RecordWritten(row.Snapshot);
-                Written?.Invoke(row.JobId);
+                var job = byId[row.JobId];
+                job.RecordWritten(row.Snapshot);
+                Written?.Invoke(row.JobId, job.WriteDueAt);
             }
 
             WorkerTelemetry.ProgressWrites.Add(rows.Length);
