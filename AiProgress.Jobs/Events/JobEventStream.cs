@@ -22,23 +22,36 @@ public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionK
     private static readonly TimeSpan RetentionWhileActive = TimeSpan.FromDays(1);
 
     // One script, so the fence check, the appends, the expiry and the note are one step: a worker whose attempt
-    // no longer runs the job (its record names a newer one) appends nothing. Returns 1, or 0 when fenced off.
+    // no longer runs the job (its record names a newer one) appends nothing. Returns the last id and the stream's
+    // length, or nil when fenced off. A publisher that knows where its own last append left the stream passes that
+    // (ARGV 5, 6): when the length still matches, no one appended since and the entry before is not looked up (the
+    // look-up copies the whole entry into Lua: a fifth of the script's cost); and the expiry set then still holds, so
+    // it is not set again (unless terminal, ARGV 7). A length that does not match (another append, or Redis lost
+    // the stream) takes the full path, expiry included.
     private const string AppendScript = """
         if ARGV[1] ~= '' then
           local current = redis.call('HGET', KEYS[2], 'attempt')
-          if current and current ~= ARGV[1] then return 0 end
+          if current and current ~= ARGV[1] then return false end
         end
-        local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-        local note = { last[1] and last[1][1] or '' }
-        for i = 5, #ARGV, 2 do
-          local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[i], 'data', ARGV[i + 1])
+        local previous = ARGV[5]
+        local known = previous ~= '' and redis.call('XLEN', KEYS[1]) == tonumber(ARGV[6])
+        if not known then
+          local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+          previous = last[1] and last[1][1] or ''
+        end
+        local note = { previous }
+        local id
+        for i = 8, #ARGV, 2 do
+          id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'type', ARGV[i], 'data', ARGV[i + 1])
           note[#note + 1] = id
           note[#note + 1] = ARGV[i]
           note[#note + 1] = ARGV[i + 1]
         end
-        redis.call('EXPIRE', KEYS[1], ARGV[3])
+        if not known or ARGV[7] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
         redis.call('PUBLISH', ARGV[4], table.concat(note, '\n'))
-        return 1
+        local length = tonumber(ARGV[6]) + (#ARGV - 7) / 2
+        if not known or length > tonumber(ARGV[2]) then length = redis.call('XLEN', KEYS[1]) end
+        return { id, length }
         """;
 
     private IDatabase Db => redis.GetDatabase();
@@ -47,26 +60,40 @@ public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionK
     /// Appends the events; with <paramref name="attempt"/> only while that attempt runs the job (see
     /// <see cref="Liveness.JobRuns"/>). False when the append was fenced off: the job is no longer this attempt's.
     /// </summary>
-    public async Task<bool> AppendAsync(string jobId, IReadOnlyList<(string Type, string Data)> events, bool terminal = false, int? attempt = null)
-    {
-        if (events.Count == 0)
-        {
-            return true;
-        }
+    public async Task<bool> AppendAsync(string jobId, IReadOnlyList<(string Type, string Data)> events, bool terminal = false, int? attempt = null) =>
+        events.Count == 0 || await AppendAfterAsync(jobId, events, StreamTail.Unknown, terminal, attempt) is not null;
 
-        var arguments = new RedisValue[4 + events.Count * 2];
+    /// <summary>
+    /// Appends the events after <paramref name="after"/>, where the caller's own last append left the stream (what
+    /// that call returned; <see cref="StreamTail.Unknown"/> when it does not know). Returns where this append
+    /// leaves it, or null when fenced off: the job is no longer this attempt's.
+    /// </summary>
+    public async Task<StreamTail?> AppendAfterAsync(
+        string jobId, IReadOnlyList<(string Type, string Data)> events, StreamTail after, bool terminal = false, int? attempt = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(events.Count);
+        var arguments = new RedisValue[7 + events.Count * 2];
         arguments[0] = attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
         arguments[1] = MaxEntries;
         arguments[2] = (long)(terminal ? RetentionAfterEnd : RetentionWhileActive).TotalSeconds;
         arguments[3] = RedisKeys.JobEventsAppended(jobId).ToString();
+        arguments[4] = after.LastId;
+        arguments[5] = after.Length;
+        arguments[6] = terminal ? "1" : "";
         for (var i = 0; i < events.Count; i++)
         {
-            arguments[4 + i * 2] = events[i].Type;
-            arguments[5 + i * 2] = events[i].Data;
+            arguments[7 + i * 2] = events[i].Type;
+            arguments[8 + i * 2] = events[i].Data;
         }
 
         var result = await Db.ScriptEvaluateAsync(AppendScript, [RedisKeys.JobEvents(jobId), RedisKeys.JobRun(jobId)], arguments);
-        return (int)result == 1;
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var parts = (RedisResult[])result!;
+        return new StreamTail((string)parts[0]!, (long)parts[1]);
     }
 
     public Task<bool> AppendAsync(string jobId, (string Type, string Data) e, bool terminal = false, int? attempt = null) =>

@@ -1,4 +1,5 @@
 using AiProgress.Jobs.Data;
+using AiProgress.Jobs.Events;
 using AiProgress.Jobs.Lifecycle;
 using AiProgress.Jobs.Queue;
 using AiProgress.Worker.Progress;
@@ -56,6 +57,9 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     /// <summary>Serialises publishing, so the final events never interleave with a tick's; held while an append is under way.</summary>
     public SemaphoreSlim PublishLock { get; } = new(1, 1);
     public PublishedCursor Published { get; private set; } = new(textAlreadyPublished, -1, 0);
+
+    /// <summary>Where this run's last append left the job's event stream; held with <see cref="PublishLock"/>.</summary>
+    public StreamTail EventsTail { get; set; } = StreamTail.Unknown;
 
     /// <summary>When this job's next text may go: see <see cref="LiveEvents.IsDue"/>.</summary>
     public TextPace TextPace { get; init; } = new(0);

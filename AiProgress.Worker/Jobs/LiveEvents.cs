@@ -71,7 +71,10 @@ public sealed partial class LiveEvents(
                     phase: job.StalledReason is null ? null : JobPhases.Stalled, stalledReason: job.StalledReason));
             }
 
-            if (!await events.AppendAsync(job.JobId, batch, attempt: job.Attempt))
+            // Unknown until the append is answered: one that times out may still have gone in.
+            var after = job.EventsTail;
+            job.EventsTail = StreamTail.Unknown;
+            if (await events.AppendAfterAsync(job.JobId, batch, after, attempt: job.Attempt) is not { } position)
             {
                 // A newer attempt runs the job: this one stops at once, before its row write would tell it.
                 logger.LogInformation("Job {JobId} is run by a newer attempt; attempt {Attempt} stops", job.JobId, job.Attempt);
@@ -80,6 +83,7 @@ public sealed partial class LiveEvents(
                 return;
             }
 
+            job.EventsTail = position;
             WorkerTelemetry.EventsPublished.Add(batch.Count);
             if (delta.Length > 0)
             {
@@ -114,7 +118,9 @@ public sealed partial class LiveEvents(
             }
 
             batch.Add(terminal);
-            await events.AppendAsync(job.JobId, batch, terminal: true, attempt: job.Attempt);
+            var after = job.EventsTail;
+            job.EventsTail = StreamTail.Unknown;
+            await events.AppendAfterAsync(job.JobId, batch, after, terminal: true, attempt: job.Attempt);
             WorkerTelemetry.EventsPublished.Add(batch.Count);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
