@@ -178,11 +178,5 @@ public class JobFeedTests(PipelineFixture system) : IClassFixture<PipelineFixtur
     }
 
     /// <summary>XRANGE calls the server has run (job streams are read with nothing else).</summary>
-    private async Task<long> StreamReadsAsync()
-    {
-        await using var admin = await ConnectionMultiplexer.ConnectAsync(system.Redis.ConnectionString + ",allowAdmin=true");
-        var info = await admin.GetServers()[0].InfoRawAsync("commandstats") ?? "";
-        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_xrange:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split("calls=")[1].Split(',')[0]);
-    }
+    private Task<long> StreamReadsAsync() => RedisCommandStats.CallsAsync(system.Redis.ConnectionString, "xrange");
 }

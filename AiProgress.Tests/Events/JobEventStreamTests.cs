@@ -1,6 +1,7 @@
 using AiProgress.Jobs;
 using AiProgress.Jobs.Events;
 using AiProgress.Testing;
+using AiProgress.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace AiProgress.Tests.Events;
@@ -16,7 +17,7 @@ public sealed class JobEventStreamTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartNewAsync();
-        _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
+        _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
         _events = new JobEventStream(_connection);
     }
 
@@ -28,19 +29,12 @@ public sealed class JobEventStreamTests : IAsyncLifetime
 
     private IDatabase Db => _connection.GetDatabase();
 
-    /// <summary>How often Redis ran <paramref name="command"/> (INFO commandstats; inside scripts too).</summary>
-    private async Task<long> CallsAsync(string command)
-    {
-        var stats = await _connection.GetServer(_redis.ConnectionString).InfoAsync("commandstats");
-        var line = stats.SelectMany(g => g).FirstOrDefault(p => p.Key == "cmdstat_" + command).Value;
-        return line is null ? 0 : long.Parse(line.Split(',')[0]["calls=".Length..]);
-    }
-
     private async Task<JobEventNote> NoteOfAsync(string jobId, Func<Task> append)
     {
         var notes = await _connection.GetSubscriber().SubscribeAsync(RedisKeys.JobEventsAppended(jobId));
         await append();
-        var message = await notes.ReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var message = await notes.ReadAsync(patience.Token);
         await notes.UnsubscribeAsync();
         Assert.True(JobEventNote.TryParse(message.Message, out var note), $"not a note: {message.Message}");
         return note;
@@ -58,11 +52,11 @@ public sealed class JobEventStreamTests : IAsyncLifetime
         // A mark the next append would overwrite if it set the expiry again.
         await Db.KeyExpireAsync(RedisKeys.JobEvents("j1"), TimeSpan.FromSeconds(500));
         StreamTail? second = null;
-        var lookUpsBefore = await CallsAsync("xrevrange");
+        var lookUpsBefore = await RedisCommandStats.CallsAsync(_redis.ConnectionString, "xrevrange");
         var note = await NoteOfAsync("j1", async () => second = await _events.AppendAfterAsync("j1", [Text, Text], first.Value, attempt: 1));
 
         // Its cost: the entry before is not looked up (that copies the whole entry into Lua).
-        Assert.Equal(lookUpsBefore, await CallsAsync("xrevrange"));
+        Assert.Equal(lookUpsBefore, await RedisCommandStats.CallsAsync(_redis.ConnectionString, "xrevrange"));
 
         Assert.Equal(first.Value.LastId, note.Previous);
         Assert.Equal(2, note.Events.Count);

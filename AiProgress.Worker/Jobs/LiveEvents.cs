@@ -71,10 +71,7 @@ public sealed partial class LiveEvents(
                     phase: job.StalledReason is null ? null : JobPhases.Stalled, stalledReason: job.StalledReason));
             }
 
-            // Unknown until the append is answered: one that times out may still have gone in.
-            var after = job.EventsTail;
-            job.EventsTail = StreamTail.Unknown;
-            if (await events.AppendAfterAsync(job.JobId, batch, after, attempt: job.Attempt) is not { } position)
+            if (!await AppendAsync(job, batch, terminal: false))
             {
                 // A newer attempt runs the job: this one stops at once, before its row write would tell it.
                 logger.LogInformation("Job {JobId} is run by a newer attempt; attempt {Attempt} stops", job.JobId, job.Attempt);
@@ -83,7 +80,6 @@ public sealed partial class LiveEvents(
                 return;
             }
 
-            job.EventsTail = position;
             WorkerTelemetry.EventsPublished.Add(batch.Count);
             if (delta.Length > 0)
             {
@@ -118,9 +114,7 @@ public sealed partial class LiveEvents(
             }
 
             batch.Add(terminal);
-            var after = job.EventsTail;
-            job.EventsTail = StreamTail.Unknown;
-            await events.AppendAfterAsync(job.JobId, batch, after, terminal: true, attempt: job.Attempt);
+            await AppendAsync(job, batch, terminal: true);
             WorkerTelemetry.EventsPublished.Add(batch.Count);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
@@ -132,5 +126,20 @@ public sealed partial class LiveEvents(
         {
             job.PublishLock.Release();
         }
+    }
+
+    /// <summary>The job's append, after where its last one left the stream (held with its lock); false when fenced off.</summary>
+    private async Task<bool> AppendAsync(ActiveJob job, List<(string, string)> batch, bool terminal)
+    {
+        // Unknown until the append is answered: one that times out may still have gone in.
+        var after = job.EventsTail;
+        job.EventsTail = StreamTail.Unknown;
+        if (await events.AppendAfterAsync(job.JobId, batch, after, terminal, job.Attempt) is not { } tail)
+        {
+            return false;
+        }
+
+        job.EventsTail = tail;
+        return true;
     }
 }
