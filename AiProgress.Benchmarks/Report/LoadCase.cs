@@ -13,7 +13,7 @@ internal sealed record LoadCaseResult(
     int Jobs, int WatchersPerJob, double TokensPerSecond, int Tokens, JsonObject Watchers, double Seconds,
     IReadOnlyDictionary<string, double> CpuPercent, long ApiRssBeforeKb, long ApiRssPeakKb,
     double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs,
-    double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep, long TokensWritten)
+    double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep, long TokensWritten, double StealPercent)
 {
     public int WatcherCount => Jobs * WatchersPerJob;
     public double Number(string key) => Watchers[key]!.GetValue<double>();
@@ -22,7 +22,8 @@ internal sealed record LoadCaseResult(
     public double ApiRssKbPerWatcher => (ApiRssPeakKb - ApiRssBeforeKb) / (double)WatcherCount;
     public double WorkerCpuMsPer1000Tokens => WorkerCpuMs / (TokensWritten / 1000.0);
     public string CpuSummary => $"CPU {CpuPercent.Values.Sum():F0} % of the machine's {Environment.ProcessorCount * 100} %: " +
-        string.Join(", ", CpuPercent.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F0} %"));
+        string.Join(", ", CpuPercent.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F0} %")) +
+        $"; the hypervisor kept {StealPercent:F0} % from this machine (steal time)";
 
     /// <summary>Where a lag comes from: the worker's share, then the CPU of every process.</summary>
     public string LagLimits => $"the worker's side (token written → event in Redis) is {WorkerSideLagP50:F0} / {WorkerSideLagP99:F0} ms of it (p50 / p99), " +
@@ -73,6 +74,7 @@ internal static class LoadCase
         await Task.Delay(300);
 
         var cpuBefore = system.CpuTimes(loadGenerator);
+        var stealBefore = ProcStat.MachineStealTime();
         var redisBefore = await system.RedisCommandsAsync();
         var scriptsBefore = await system.RedisScriptTimeAsync();
         var rewritesBefore = await system.RedisLogRewritesAsync();
@@ -97,6 +99,7 @@ internal static class LoadCase
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
+        var stealPercent = (ProcStat.MachineStealTime() - stealBefore).TotalSeconds / seconds * 100;
         var redisAfter = await system.RedisCommandsAsync();
         var scriptsAfter = await system.RedisScriptTimeAsync();
         var rewritesInWindow = await system.RedisLogRewritesAsync() - rewritesBefore;
@@ -119,7 +122,7 @@ internal static class LoadCase
             (redisAfter - redisBefore) / seconds, (rowsAfter - rowsBefore) / seconds, (selectsAfter - selectsBefore) / seconds,
             (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99,
             (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep,
-            Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)));
+            Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)), stealPercent);
         Console.WriteLine($"    {watchers.ToJsonString()}");
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
                           $"Redis {result.RedisMicrosPerAppend:F1} µs per append script; log rewrites in the window {rewritesInWindow}");

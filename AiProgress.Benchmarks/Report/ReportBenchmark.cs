@@ -82,6 +82,7 @@ internal static class ReportBenchmark
                 ["redis_cmds_per_s"] = Round(r.RedisCommandsPerSecond, 0),
                 ["events_lost"] = r.EventsLost,
                 ["tokens_lost"] = r.TokensLost,
+                ["steal_pct"] = Round(r.StealPercent, 1),
             })]);
             var biggest = results[^1];
             targets.Add(Target.AtMost($"{biggest.Jobs} concurrent jobs through one worker: events + tokens lost", biggest.EventsLost + biggest.TokensLost, 0, "",
@@ -112,6 +113,7 @@ internal static class ReportBenchmark
                 ["api_cpu_pct"] = Round(r.CpuPercent["api"], 1),
                 ["api_rss_kb_per_watcher"] = Round(r.ApiRssKbPerWatcher, 1),
                 ["completed_intact"] = (int)r.Number("intact"),
+                ["steal_pct"] = Round(r.StealPercent, 1),
             })]);
             // A partial run (--fanout-cases) may hold neither shape; its targets are then left out.
             if (results.FirstOrDefault(r => r is { Jobs: 1, WatcherCount: 100 }) is { } hundred)

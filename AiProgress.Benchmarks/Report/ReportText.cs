@@ -28,7 +28,9 @@ internal static class ReportText
         - **newest-token lag**: per `text` event, the age of its newest token when the watcher reads it;
           **token lag**: the age of every token when the watcher reads the event holding it (includes the wait for the
           job's next text turn: one per 50 ms on average).
-        - CPU from /proc (utime + stime) of each process over the window, % of one core (the machine has 200 %);
+        - CPU from /proc (utime + stime) of each process over the window, % of one core (the machine has 200 %); steal
+          time from /proc/stat over the same window: CPU the hypervisor gave to other guests while ours had work ready
+          (on a shared virtual machine the largest difference between two runs of the same code);
           API memory: VmRSS at its peak minus before the watchers connected, per watcher (with a few hundred watchers this
           is within the GC's own swings, so the target is read at 5,000).
         - worker side: from the token's stamp to the stream id Redis gave its event (Redis's clock, ms), for up to 2,500 jobs a
