@@ -132,7 +132,7 @@ internal sealed class GenerationEngine(GenerationStats stats, IOptions<LocalOlla
                 break;
             }
 
-            pacing.WaitForNext(generated.Count, cancellationToken);
+            pacing.WaitForNext(cancellationToken);
             sequence.Evaluate(token);
         }
         var evalDuration = Stopwatch.GetElapsedTime(evalStarted);

@@ -32,7 +32,7 @@ public sealed class AspireSystemFixture : IAsyncLifetime
             "AppHost:Mode=local",
             $"AppHost:DataDirectory={_dataDirectory}",
             // The 260K model writes ~1,500 tokens/s; paced, a browser can watch (and cancel) a job mid-way.
-            "AppHost:DemoTokensPerSecond=40",
+            "AppHost:DemoTokensPerSecond=30",
             "AppHost:ApiPort=",
             "AppHost:WebPort=",
             "AppHost:OllamaPort=",
