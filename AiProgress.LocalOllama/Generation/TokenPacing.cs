@@ -21,7 +21,8 @@ internal sealed class TokenPacing(double maxTokensPerSecond)
         // Called just after a token went out: the first one's interval starts now, a later one's when the wait before it ended.
         var sincePrevious = _previous == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_previous);
         var ahead = TimeSpan.FromSeconds(1 / maxTokensPerSecond) - sincePrevious;
-        if (ahead > TimeSpan.Zero && cancellationToken.WaitHandle.WaitOne(ahead))
+        // WaitOne counts whole milliseconds and drops the rest: rounded up, the rate never goes over the ceiling.
+        if (ahead > TimeSpan.Zero && cancellationToken.WaitHandle.WaitOne((int)Math.Ceiling(ahead.TotalMilliseconds)))
         {
             cancellationToken.ThrowIfCancellationRequested();
         }
