@@ -71,7 +71,7 @@ public class BrowserEndToEndTests(AspireSystemFixture system) : IAsyncLifetime
         var text = await _page.GetByTestId("generated-text").InnerTextAsync();
         Assert.True(text.Length > textBeforeReload.Length, "the text went on after the reload");
         Assert.StartsWith(textBeforeReload.Trim(), text.Trim());
-        // The card and the status line agree on the story's length (greedy, it should reach the limit; sampled, it may end sooner).
+        // The card and the status line agree on the story's length (greedy, this prompt's reaches the limit).
         var tokens = int.Parse((await _page.GetByTestId("metric-tokens").InnerTextAsync()).Replace(",", "").Trim());
         Assert.InRange(tokens, 20, 320);
         await Assertions.Expect(_page.GetByTestId("status-line")).ToContainTextAsync($"Done: {tokens} tokens");
