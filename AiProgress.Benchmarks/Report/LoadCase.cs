@@ -13,7 +13,8 @@ internal sealed record LoadCaseResult(
     int Jobs, int WatchersPerJob, double TokensPerSecond, int Tokens, JsonObject Watchers, double Seconds,
     IReadOnlyDictionary<string, double> CpuPercent, long ApiRssBeforeKb, long ApiRssPeakKb,
     double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs,
-    double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep, long TokensWritten, double StealPercent)
+    double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep, long TokensWritten, double StealPercent,
+    PauseSummary ApiPauses, PauseSummary WorkerPauses)
 {
     public int WatcherCount => Jobs * WatchersPerJob;
     public double Number(string key) => Watchers[key]!.GetValue<double>();
@@ -25,9 +26,12 @@ internal sealed record LoadCaseResult(
         string.Join(", ", CpuPercent.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F0} %")) +
         $"; the hypervisor kept {StealPercent:F0} % from this machine (steal time)";
 
+    /// <summary>What the runtime's collections stopped each service for in the window.</summary>
+    public string PausesSummary => $"collections paused the API {ApiPauses} and the worker {WorkerPauses}";
+
     /// <summary>Where a lag comes from: the worker's share, then the CPU of every process.</summary>
     public string LagLimits => $"the worker's side (token written → event in Redis) is {WorkerSideLagP50:F0} / {WorkerSideLagP99:F0} ms of it (p50 / p99), " +
-        $"the rest Redis → API → SSE → load generator; {CpuSummary}" + (Jobs < 100 ? "" :
+        $"the rest Redis → API → SSE → load generator; {CpuSummary}; {PausesSummary}" + (Jobs < 100 ? "" :
         (OutOfStep ? "; the jobs write their tokens out of step" : "; every job writes its tokens at the same instant (as a batching server's step does)") +
         $", and Redis, one thread, spends " +
         $"{RedisMicrosPerAppend:F0} µs in each append script (INFO commandstats): {Jobs:N0} jobs' tokens at once are " +
@@ -72,6 +76,9 @@ internal static class LoadCase
         await WaitUntilAsync(() => loadGenerator.Output.Contains(LoadGenerator.AllConnected) || loadGenerator.HasExited,
             TimeSpan.FromSeconds(180), () => "watchers not connected:\n" + loadGenerator.Output);
         await Task.Delay(300);
+        var settling = new[] { ServicePauses.SettleAsync(system.ApiPid), ServicePauses.SettleAsync(system.WorkerPid) };
+        await using var apiPauses = await settling[0];
+        await using var workerPauses = await settling[1];
 
         var cpuBefore = system.CpuTimes(loadGenerator);
         var stealBefore = ProcStat.MachineStealTime();
@@ -80,6 +87,8 @@ internal static class LoadCase
         var rewritesBefore = await system.RedisLogRewritesAsync();
         var rowsBefore = await system.RowsUpdatedAsync();
         var selectsBefore = await system.ApiSelectsAsync();
+        apiPauses.StartWindow();
+        workerPauses.StartWindow();
         var clock = Stopwatch.StartNew();
         gate.SetResult();
         // For a profiler to start at the gate: GATE_MARKER names a file that gets the case's job count as it opens.
@@ -99,6 +108,7 @@ internal static class LoadCase
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
+        var (apiWindow, workerWindow) = (apiPauses.Window(), workerPauses.Window());
         var stealPercent = (ProcStat.MachineStealTime() - stealBefore).TotalSeconds / seconds * 100;
         var redisAfter = await system.RedisCommandsAsync();
         var scriptsAfter = await system.RedisScriptTimeAsync();
@@ -122,10 +132,11 @@ internal static class LoadCase
             (redisAfter - redisBefore) / seconds, (rowsAfter - rowsBefore) / seconds, (selectsAfter - selectsBefore) / seconds,
             (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99,
             (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep,
-            Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)), stealPercent);
+            Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)), stealPercent, apiWindow, workerWindow);
         Console.WriteLine($"    {watchers.ToJsonString()}");
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
                           $"Redis {result.RedisMicrosPerAppend:F1} µs per append script; log rewrites in the window {rewritesInWindow}");
+        Console.WriteLine($"    {result.PausesSummary}");
         Console.WriteLine($"    worker side by token (p50/p99 ms): {redisLag.ByTokenText}");
         var logs = system.ServiceLogs;
         var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));

@@ -114,6 +114,11 @@ internal static class ReportBenchmark
                 ["api_rss_kb_per_watcher"] = Round(r.ApiRssKbPerWatcher, 1),
                 ["completed_intact"] = (int)r.Number("intact"),
                 ["steal_pct"] = Round(r.StealPercent, 1),
+                ["gc_pause_ms"] = new JsonObject
+                {
+                    ["api"] = new JsonObject { ["total"] = Round(r.ApiPauses.TotalMs, 0), ["longest"] = Round(r.ApiPauses.LongestMs, 0) },
+                    ["worker"] = new JsonObject { ["total"] = Round(r.WorkerPauses.TotalMs, 0), ["longest"] = Round(r.WorkerPauses.LongestMs, 0) },
+                },
             })]);
             // A partial run (--fanout-cases) may hold neither shape; its targets are then left out.
             if (results.FirstOrDefault(r => r is { Jobs: 1, WatcherCount: 100 }) is { } hundred)
