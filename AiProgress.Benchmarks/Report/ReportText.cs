@@ -20,7 +20,9 @@ internal static class ReportText
         every case the jobs are created and started first, each held at the scripted server's gate; once every watcher has
         its first event the gate opens and all jobs write their tokens at once. Figures run from the gate to the last
         watcher's end. Each shape is run short once before it is measured, and each case waits until the API and the worker
-        are idle (so the runtime's JIT tier-up of the last case does not land in the next).
+        are idle (so the runtime's JIT tier-up of the last case does not land in the next); just before the gate the API and
+        the worker each collect fully, asked over the runtime's diagnostics port, so the window's collections do not copy
+        what the case had just set up, and their pauses in the window are counted ("collections paused" below).
 
         The machine's speed, measured idle before the run (best of five; compare these before comparing two runs' figures,
         as the same code has needed twice the CPU on one day's virtual machine as on another's): {speed.Summary}.
