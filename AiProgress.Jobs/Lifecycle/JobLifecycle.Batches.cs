@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using MySqlConnector;
 
@@ -21,7 +19,7 @@ public sealed partial class JobLifecycle
     /// same transaction (the connection reports matched rows, changed or not: UseAffectedRows = false).
     /// </summary>
     private async Task<HashSet<string>?> UpdateRowsAsync(
-        string sql, string rowsJson, int count, string statusAfter, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+        string sql, ReadOnlyMemory<char> rowsJson, int count, string statusAfter, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -40,7 +38,7 @@ public sealed partial class JobLifecycle
     }
 
     private static async Task<HashSet<string>> RowsInStatusAsync(
-        MySqlConnection connection, MySqlTransaction transaction, string rowsJson, string status, CancellationToken cancellationToken)
+        MySqlConnection connection, MySqlTransaction transaction, ReadOnlyMemory<char> rowsJson, string status, CancellationToken cancellationToken)
     {
         await using var query = new MySqlCommand($$"""
             SELECT r.job_id FROM JSON_TABLE(@rows, '$[*]' COLUMNS ({{RowKeyColumns}})) r
@@ -59,10 +57,10 @@ public sealed partial class JobLifecycle
         return ids;
     }
 
-    /// <summary>The rows as a JSON array of objects, each with at least "id" and "attempt".</summary>
-    private static string JsonRows<T>(IReadOnlyList<T> rows, int sizeHint, Action<Utf8JsonWriter, T> writeRow)
+    /// <summary>The rows as a JSON array of objects, each with at least "id" and "attempt", in pooled memory.</summary>
+    private static PooledJson JsonRows<T>(IReadOnlyList<T> rows, int sizeHint, Action<Utf8JsonWriter, T> writeRow)
     {
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, sizeHint));
+        using var buffer = new PooledBufferWriter(sizeHint);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartArray();
@@ -76,7 +74,7 @@ public sealed partial class JobLifecycle
             json.WriteEndArray();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return PooledJson.From(buffer.WrittenSpan);
     }
 
     // JSON has no NaN or infinity; a rate over no time is 0 to a reader of the row.

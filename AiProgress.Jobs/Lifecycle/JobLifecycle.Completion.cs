@@ -36,7 +36,7 @@ public sealed partial class JobLifecycle
             return new HashSet<string>();
         }
 
-        var json = JsonRows(completions, completions.Sum(c => c.Text.Length + 128), static (json, c) =>
+        using var rowsJson = JsonRows(completions, completions.Sum(c => c.Text.Length + 128), static (json, c) =>
         {
             json.WriteString("id"u8, c.JobId);
             json.WriteNumber("attempt"u8, c.Attempt);
@@ -46,7 +46,7 @@ public sealed partial class JobLifecycle
             json.WriteNumber("elapsed"u8, c.ElapsedMs);
             json.WriteString("text"u8, c.Text);
         });
-        return await UpdateRowsAsync(CompleteSql, json, completions.Count, JobStatus.Completed, cancellationToken,
+        return await UpdateRowsAsync(CompleteSql, rowsJson.Text, completions.Count, JobStatus.Completed, cancellationToken,
                 ("@completed", JobStatus.Completed), ("@processing", JobStatus.Processing))
             ?? completions.Select(c => c.JobId).ToHashSet();
     }

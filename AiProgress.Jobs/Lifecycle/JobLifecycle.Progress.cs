@@ -36,7 +36,7 @@ public sealed partial class JobLifecycle
             return [];
         }
 
-        var json = JsonRows(rows, rows.Sum(r => r.Text.Length + 160), static (json, row) =>
+        using var rowsJson = JsonRows(rows, rows.Sum(r => r.Text.Length + 160), static (json, row) =>
         {
             var s = row.Snapshot;
             json.WriteString("id"u8, row.JobId);
@@ -56,7 +56,7 @@ public sealed partial class JobLifecycle
 
             json.WriteString("text"u8, row.Text);
         });
-        var owned = await UpdateRowsAsync(ProgressUpdateSql, json, rows.Count, JobStatus.Processing, cancellationToken, ("@processing", JobStatus.Processing));
+        var owned = await UpdateRowsAsync(ProgressUpdateSql, rowsJson.Text, rows.Count, JobStatus.Processing, cancellationToken, ("@processing", JobStatus.Processing));
         return owned is null ? [] : [.. rows.Where(r => !owned.Contains(r.JobId)).Select(r => r.JobId)];
     }
 }

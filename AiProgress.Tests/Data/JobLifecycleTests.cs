@@ -85,6 +85,23 @@ public class JobLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rows_whose_escaped_json_outgrows_its_pooled_buffer_are_written_whole_and_a_short_one_after_them_exactly()
+    {
+        var lifecycle = _services.GetRequiredService<JobLifecycle>();
+        var job = await InsertAsync(JobStatus.Processing, attempt: 1);
+        // Each "é😀" is 3 UTF-16 units and 18 bytes of escaped JSON: six times what the buffer is first sized for.
+        var longText = string.Concat(Enumerable.Repeat("é😀", 20_000));
+        var snapshot = new ProgressSnapshot(1, 1, 1000, null, 1, longText.Length);
+
+        Assert.Empty(await lifecycle.WriteProgressAsync([new ProgressRow(job, 1, snapshot, longText)], CancellationToken.None));
+        Assert.Equal(longText, (await ReadAsync())[job].GeneratedText);
+
+        // The next statement gets the same, larger pooled arrays back: only what it wrote is sent.
+        Assert.Empty(await lifecycle.WriteProgressAsync([new ProgressRow(job, 1, snapshot, "short")], CancellationToken.None));
+        Assert.Equal("short", (await ReadAsync())[job].GeneratedText);
+    }
+
+    [Fact]
     public async Task Completing_many_at_once_completes_the_owned_rows_and_names_no_lost_one()
     {
         var lifecycle = _services.GetRequiredService<JobLifecycle>();
