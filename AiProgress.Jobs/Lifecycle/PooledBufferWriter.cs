@@ -47,17 +47,3 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
 
     public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
 }
-
-/// <summary>The rows' JSON as pooled characters, the statement's parameter (MySqlConnector takes ReadOnlyMemory&lt;char&gt;).</summary>
-internal sealed class PooledJson(char[] chars, int length) : IDisposable
-{
-    public ReadOnlyMemory<char> Text => chars.AsMemory(0, length);
-
-    public static PooledJson From(ReadOnlySpan<byte> utf8)
-    {
-        var chars = ArrayPool<char>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxCharCount(utf8.Length));
-        return new PooledJson(chars, System.Text.Encoding.UTF8.GetChars(utf8, chars));
-    }
-
-    public void Dispose() => ArrayPool<char>.Shared.Return(chars);
-}
