@@ -13,9 +13,10 @@ public sealed partial class JobFeed
         var had = _watchers.Count;
         for (var i = _watchers.Count - 1; i >= 0; i--)
         {
-            foreach (var frame in frames)
+            // Indexed, not foreach: through the interface each watcher's loop would box an enumerator.
+            for (var f = 0; f < frames.Count; f++)
             {
-                if (!_watchers[i].Offer(frame))
+                if (!_watchers[i].Offer(frames[f]))
                 {
                     _watchers[i].Close(FeedEnd.TooSlow);
                     _watchers.RemoveAt(i);

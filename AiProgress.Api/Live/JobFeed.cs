@@ -68,13 +68,14 @@ public sealed partial class JobFeed
     /// watcher before the next: its reader, woken by the first, then finds the whole note and sends it in one write
     /// (a note of text and progress went out as two, and the kernel's send is most of what a watcher costs).
     /// </summary>
-    private void PublishFromStream(IEnumerable<JobEvent> events)
+    private void PublishFromStream(IReadOnlyList<JobEvent> events, int start = 0)
     {
         lock (_gate)
         {
             var frames = new List<SseFrame>(2);
-            foreach (var e in events)
+            for (var i = start; i < events.Count; i++)
             {
+                var e = events[i];
                 _lastStreamId = e.Id;
                 _madeHere.Clear();
                 if (ApplyLocked(e, fromStream: true) is { } frame)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
@@ -69,14 +70,21 @@ public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionK
     /// leaves it, or null when fenced off: the job is no longer this attempt's.
     /// </summary>
     public async Task<StreamTail?> AppendAfterAsync(
-        string jobId, IReadOnlyList<(string Type, string Data)> events, StreamTail after, bool terminal = false, int? attempt = null)
+        string jobId, IReadOnlyList<(string Type, string Data)> events, StreamTail after, bool terminal = false, int? attempt = null) =>
+        await AppendAfterAsync(new JobStreamKeys(jobId), events, after, terminal, attempt);
+
+    /// <inheritdoc cref="AppendAfterAsync(string, IReadOnlyList{ValueTuple{string, string}}, StreamTail, bool, int?)"/>
+    // Pooled: a worker awaits one of these per job 20 times a second, and each would otherwise leave a box behind.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StreamTail?> AppendAfterAsync(
+        JobStreamKeys keys, IReadOnlyList<(string Type, string Data)> events, StreamTail after, bool terminal = false, int? attempt = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
         var arguments = new RedisValue[7 + events.Count * 2];
         arguments[0] = attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
         arguments[1] = MaxEntries;
         arguments[2] = (long)(terminal ? RetentionAfterEnd : RetentionWhileActive).TotalSeconds;
-        arguments[3] = RedisKeys.JobEventsAppended(jobId).ToString();
+        arguments[3] = keys.NoteChannel;
         arguments[4] = after.LastId;
         arguments[5] = after.Length;
         arguments[6] = terminal ? "1" : "";
@@ -86,7 +94,7 @@ public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionK
             arguments[8 + i * 2] = events[i].Data;
         }
 
-        var result = await Db.ScriptEvaluateAsync(AppendScript, [RedisKeys.JobEvents(jobId), RedisKeys.JobRun(jobId)], arguments);
+        var result = await Db.ScriptEvaluateAsync(AppendScript, [keys.Events, keys.Run], arguments);
         if (result.IsNull)
         {
             return null;

@@ -77,10 +77,56 @@ public static class JobEvents
 
     public static ProgressPayload ReadProgress(string data) => JsonSerializer.Deserialize(data, JobEventJsonContext.Default.ProgressPayload)!;
     /// <summary>The <c>status</c> every progress, complete and error event carries.</summary>
+    // Read with a forward-only reader over the data's bytes, not a JsonDocument: the API reads it for every progress
+    // event of every job it follows. A known status comes back as the shared constant, not a new string.
     public static string? ReadStatus(string data)
     {
-        using var document = JsonDocument.Parse(data);
-        return document.RootElement.TryGetProperty("status", out var status) ? status.GetString() : null;
+        var length = System.Text.Encoding.UTF8.GetByteCount(data);
+        var rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        try
+        {
+            Span<byte> buffer = rented is not null ? rented : stackalloc byte[1024];
+            var json = buffer[..System.Text.Encoding.UTF8.GetBytes(data, buffer)];
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new JsonException("An event's data is not a JSON object.");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isStatus = reader.ValueTextEquals("status"u8);
+                reader.Read();
+                if (isStatus)
+                {
+                    return reader.TokenType == JsonTokenType.Null ? null : KnownStatus(ref reader) ?? reader.GetString();
+                }
+
+                reader.Skip();
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static string? KnownStatus(ref Utf8JsonReader reader)
+    {
+        foreach (var status in JobStatus.All)
+        {
+            if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(status))
+            {
+                return status;
+            }
+        }
+
+        return null;
     }
 
     public static TextPayload ReadText(string data) => JsonSerializer.Deserialize(data, JobEventJsonContext.Default.TextPayload)!;

@@ -36,7 +36,7 @@ public sealed class JobEventStreamTests : IAsyncLifetime
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var message = await notes.ReadAsync(patience.Token);
         await notes.UnsubscribeAsync();
-        Assert.True(JobEventNote.TryParse(message.Message, out var note), $"not a note: {message.Message}");
+        Assert.True(JobEventNote.TryParse(((ReadOnlyMemory<byte>)message.Message).Span, out var note), $"not a note: {message.Message}");
         return note;
     }
 

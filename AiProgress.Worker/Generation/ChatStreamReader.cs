@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace AiProgress.Worker.Generation;
@@ -18,6 +19,8 @@ public sealed class ChatStreamReader(Stream body)
     private readonly PipeReader _pipe = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
 
     /// <summary>The next line, or null when the stream has ended.</summary>
+    // Pooled: one read per token per stream, thousands of streams at once.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ChatLine?> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)

@@ -43,6 +43,7 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     public QueueEntry Entry { get; set; } = entry;
     public ProgressTracker Tracker { get; } = tracker;
     public string JobId => Job.JobId;
+    public JobStreamKeys StreamKeys { get; } = new(job.JobId);
     public int Attempt => Job.Attempt;
     public CancellationToken Token => _cancellation.Token;
     public StopReason? StopReason { get; private set; }
