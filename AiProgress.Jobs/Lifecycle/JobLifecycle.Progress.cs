@@ -54,7 +54,7 @@ public sealed partial class JobLifecycle
                 json.WriteNull("eta"u8);
             }
 
-            json.WriteString("text"u8, row.Text);
+            json.WriteString("text"u8, row.Text.Span);
         });
         var owned = await UpdateRowsAsync(ProgressUpdateSql, rowsJson.Text, rows.Count, JobStatus.Processing, cancellationToken, ("@processing", JobStatus.Processing));
         return owned is null ? [] : [.. rows.Where(r => !owned.Contains(r.JobId)).Select(r => r.JobId)];

@@ -12,8 +12,13 @@ public sealed record ProgressSnapshot(
     long? EstimatedRemainingLowMs = null,
     long? EstimatedRemainingHighMs = null);
 
-/// <summary>One job's progress for the batched row write, fenced by its attempt.</summary>
-public sealed record ProgressRow(string JobId, int Attempt, ProgressSnapshot Snapshot, string Text);
+/// <summary>One job's progress for the batched row write, fenced by its attempt; its text as the worker holds it, not copied.</summary>
+public sealed record ProgressRow(string JobId, int Attempt, ProgressSnapshot Snapshot, ReadOnlyMemory<char> Text)
+{
+    public ProgressRow(string jobId, int attempt, ProgressSnapshot snapshot, string text) : this(jobId, attempt, snapshot, text.AsMemory())
+    {
+    }
+}
 
 /// <summary>The final numbers of a completed job.</summary>
 public sealed record FinalCounts(int PromptTokens, int CompletionTokens, double TokensPerSecond);

@@ -71,7 +71,7 @@ public sealed class ProgressRows(ActiveJobs active, JobLifecycle lifecycle, ILog
                 continue;
             }
 
-            rows.Add(new ProgressRow(job.JobId, job.Attempt, snapshot, job.Tracker.TextFrom(0)));
+            rows.Add(new ProgressRow(job.JobId, job.Attempt, snapshot, job.Tracker.Text()));
         }
 
         // Thousands of rows: several transactions side by side (MariaDB works on them on every core, and group-commits

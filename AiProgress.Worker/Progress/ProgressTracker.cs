@@ -21,7 +21,7 @@ public sealed class ProgressTracker
     private readonly int _maxTokens;
     private readonly DateTimeOffset _startedAt;
     private readonly Queue<long> _recentTokenTimestamps = new();
-    private readonly System.Text.StringBuilder _text;
+    private readonly AppendOnlyText _text;
     private long? _firstTokenTimestamp;
     private int _tokens;
     private int _textLength;
@@ -38,7 +38,7 @@ public sealed class ProgressTracker
         _maxTokens = Math.Max(1, maxTokens);
         _startedAt = startedAt;
         _tokens = tokensSoFar;
-        _text = new System.Text.StringBuilder(textSoFar);
+        _text = new AppendOnlyText(textSoFar);
         _textLength = _text.Length;
         _percentage = PercentageFor(tokensSoFar);
     }
@@ -75,7 +75,16 @@ public sealed class ProgressTracker
     {
         lock (_gate)
         {
-            return offset >= _text.Length ? "" : _text.ToString(offset, _text.Length - offset);
+            return _text.Substring(offset);
+        }
+    }
+
+    /// <summary>All the text so far, without a copy: it stays as it is while more tokens come (see <see cref="AppendOnlyText"/>).</summary>
+    public ReadOnlyMemory<char> Text()
+    {
+        lock (_gate)
+        {
+            return _text.Prefix();
         }
     }
 
