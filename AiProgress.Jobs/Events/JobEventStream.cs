@@ -74,7 +74,8 @@ public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionK
         await AppendAfterAsync(new JobStreamKeys(jobId), events, after, terminal, attempt);
 
     /// <inheritdoc cref="AppendAfterAsync(string, IReadOnlyList{ValueTuple{string, string}}, StreamTail, bool, int?)"/>
-    // Pooled: a worker awaits one of these per job 20 times a second, and each would otherwise leave a box behind.
+    // Pooled: a worker awaits one per job 20 times a second. With thousands in flight at once the pool holds few of
+    // their boxes (measured: a fifth fewer), but none of them costs more than an unpooled one.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StreamTail?> AppendAfterAsync(
         JobStreamKeys keys, IReadOnlyList<(string Type, string Data)> events, StreamTail after, bool terminal = false, int? attempt = null)

@@ -41,7 +41,8 @@ public sealed partial class LiveEvents(
         await PublishHoldingLockAsync(job, force, decidedAt);
     }
 
-    // Pooled, as the append below: at thousands of jobs these run 20 times a second each.
+    // Pooled, as the append below: at thousands of jobs these run 20 times a second each (see AppendAfterAsync for
+    // how little the pool holds when thousands are in flight).
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask PublishHoldingLockAsync(ActiveJob job, bool force, long decidedAt)
     {
