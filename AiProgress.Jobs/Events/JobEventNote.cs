@@ -9,12 +9,6 @@ namespace AiProgress.Jobs.Events;
 /// </summary>
 public sealed record JobEventNote(string Previous, IReadOnlyList<JobEvent> Events)
 {
-    public static bool TryParse(string? message, out JobEventNote note)
-    {
-        note = null!;
-        return message is not null && TryParse(Encoding.UTF8.GetBytes(message), out note);
-    }
-
     /// <summary>
     /// Parses the note as it came off the wire: each line is decoded once, straight into its own string (the whole
     /// message as a string, then split, made two more copies of every event an API process passes on).

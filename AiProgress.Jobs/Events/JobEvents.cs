@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Lifecycle;
@@ -81,13 +83,12 @@ public static class JobEvents
     // event of every job it follows. A known status comes back as the shared constant, not a new string.
     public static string? ReadStatus(string data)
     {
-        var length = System.Text.Encoding.UTF8.GetByteCount(data);
-        var rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        var length = Encoding.UTF8.GetByteCount(data);
+        var rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
         try
         {
             Span<byte> buffer = rented is not null ? rented : stackalloc byte[1024];
-            var json = buffer[..System.Text.Encoding.UTF8.GetBytes(data, buffer)];
-            var reader = new Utf8JsonReader(json);
+            var reader = new Utf8JsonReader(buffer[..Encoding.UTF8.GetBytes(data, buffer)]);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new JsonException("An event's data is not a JSON object.");
@@ -99,7 +100,7 @@ public static class JobEvents
                 reader.Read();
                 if (isStatus)
                 {
-                    return reader.TokenType == JsonTokenType.Null ? null : KnownStatus(ref reader) ?? reader.GetString();
+                    return StatusValue(ref reader);
                 }
 
                 reader.Skip();
@@ -111,22 +112,26 @@ public static class JobEvents
         {
             if (rented is not null)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
     }
 
-    private static string? KnownStatus(ref Utf8JsonReader reader)
+    private static string? StatusValue(ref Utf8JsonReader reader)
     {
-        foreach (var status in JobStatus.All)
+        if (reader.TokenType == JsonTokenType.String)
         {
-            if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(status))
+            foreach (var status in JobStatus.All)
             {
-                return status;
+                if (reader.ValueTextEquals(status))
+                {
+                    return status;
+                }
             }
         }
 
-        return null;
+        // Null reads as null; any other token throws, as a status that is not a string should.
+        return reader.GetString();
     }
 
     public static TextPayload ReadText(string data) => JsonSerializer.Deserialize(data, JobEventJsonContext.Default.TextPayload)!;
