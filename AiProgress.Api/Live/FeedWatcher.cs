@@ -25,9 +25,23 @@ public sealed class FeedWatcher(int capacity)
 
     public ChannelReader<SseFrame> Frames => _frames.Reader;
 
+    private volatile bool _stoppedWaiting;
+
     public FeedEnd End { get; private set; }
 
-    internal bool Offer(SseFrame frame) => _frames.Writer.TryWrite(frame);
+    /// <summary>Takes the frame; false when the buffer is full. A watcher that stopped waiting takes (and drops) every frame.</summary>
+    internal bool Offer(SseFrame frame) => _frames.Writer.TryWrite(frame) || _stoppedWaiting;
+
+    /// <summary>
+    /// Ends the wait for frames from outside (the stream's deadline or its client gone), once per stream: a wait
+    /// with a cancellable token is an allocation per wait, one per note at thousands of watchers. Not an end of the
+    /// feed's making, so <see cref="End"/> stays as it is and the feed does not count the watcher as slow.
+    /// </summary>
+    public void StopWaiting()
+    {
+        _stoppedWaiting = true;
+        _frames.Writer.TryComplete();
+    }
 
     internal void Close(FeedEnd why)
     {

@@ -98,9 +98,11 @@ public sealed class SseProgressHandler(
         using var deadline = new CancellationTokenSource(stream.UntilDeadline, time);
         using var until = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var frames = join.Watcher.Frames;
+        // The wait below takes no token (see StopWaiting): the deadline or a client gone end it through this.
+        using var stopWaiting = until.Token.UnsafeRegister(static watcher => ((FeedWatcher)watcher!).StopWaiting(), join.Watcher);
         try
         {
-            while (await frames.WaitToReadAsync(until.Token))
+            while (await frames.WaitToReadAsync())
             {
                 // Everything waiting goes out in one flush: a watcher that fell behind catches up in few writes.
                 for (var written = 0; written < FramesPerFlush && frames.TryRead(out var frame);)
@@ -121,6 +123,8 @@ public sealed class SseProgressHandler(
 
                 await stream.FlushAsync(until.Token);
             }
+
+            until.Token.ThrowIfCancellationRequested();
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
@@ -74,36 +73,52 @@ public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionK
         await AppendAfterAsync(new JobStreamKeys(jobId), events, after, terminal, attempt);
 
     /// <inheritdoc cref="AppendAfterAsync(string, IReadOnlyList{ValueTuple{string, string}}, StreamTail, bool, int?)"/>
-    // Pooled: a worker awaits one per job 20 times a second. With thousands in flight at once the pool holds few of
-    // their boxes (measured: a fifth fewer), but none of them costs more than an unpooled one.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StreamTail?> AppendAfterAsync(
-        JobStreamKeys keys, IReadOnlyList<(string Type, string Data)> events, StreamTail after, bool terminal = false, int? attempt = null)
+        JobStreamKeys keys, IReadOnlyList<(string Type, string Data)> events, StreamTail after, bool terminal = false, int? attempt = null) =>
+        TailOf(await AppendAfterAnsweredAsync(keys, events, after, terminal, attempt));
+
+    /// <summary>
+    /// The same append, answered as Redis answers it (<see cref="TailOf"/> reads it), for a publisher that awaits it
+    /// in its own method: a worker appends for each job 20 times a second, and each async step between it and Redis
+    /// was a box per append. With <paramref name="reuse"/> the arguments go in that publisher's arrays; it calls
+    /// <see cref="AppendArguments.Return"/> once the append is answered.
+    /// </summary>
+    public Task<RedisResult> AppendAfterAnsweredAsync(
+        JobStreamKeys keys, IReadOnlyList<(string Type, string Data)> events, StreamTail after, bool terminal = false, int? attempt = null,
+        AppendArguments? reuse = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
-        var arguments = new RedisValue[7 + events.Count * 2];
-        arguments[0] = attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        var arguments = reuse?.Rent(events.Count) ?? new RedisValue[ArgumentCount(events.Count)];
+        // A number, not its text: Redis gets the same digits, and no string is made per append.
+        arguments[0] = attempt is { } number ? number : RedisValue.EmptyString;
         arguments[1] = MaxEntries;
         arguments[2] = (long)(terminal ? RetentionAfterEnd : RetentionWhileActive).TotalSeconds;
         arguments[3] = keys.NoteChannel;
         arguments[4] = after.LastId;
         arguments[5] = after.Length;
-        arguments[6] = terminal ? "1" : "";
+        arguments[6] = terminal ? "1" : RedisValue.EmptyString;
         for (var i = 0; i < events.Count; i++)
         {
             arguments[7 + i * 2] = events[i].Type;
             arguments[8 + i * 2] = events[i].Data;
         }
 
-        var result = await Db.ScriptEvaluateAsync(AppendScript, [keys.Events, keys.Run], arguments);
-        if (result.IsNull)
+        return Db.ScriptEvaluateAsync(AppendScript, keys.ScriptKeys, arguments);
+    }
+
+    /// <summary>Where the append left the stream, or null when it was fenced off.</summary>
+    public static StreamTail? TailOf(RedisResult answer)
+    {
+        if (answer.IsNull)
         {
             return null;
         }
 
-        var parts = (RedisResult[])result!;
+        var parts = (RedisResult[])answer!;
         return new StreamTail((string)parts[0]!, (long)parts[1]);
     }
+
+    internal static int ArgumentCount(int events) => 7 + events * 2;
 
     public Task<bool> AppendAsync(string jobId, (string Type, string Data) e, bool terminal = false, int? attempt = null) =>
         AppendAsync(jobId, [e], terminal, attempt);

@@ -9,7 +9,10 @@ namespace AiProgress.Jobs.Events;
 public sealed class JobStreamKeys(string jobId)
 {
     public string JobId { get; } = jobId;
-    public RedisKey Events { get; } = RedisKeys.JobEvents(jobId);
-    public RedisKey Run { get; } = RedisKeys.JobRun(jobId);
+    public RedisKey Events => ScriptKeys[0];
+    public RedisKey Run => ScriptKeys[1];
     public string NoteChannel { get; } = RedisKeys.JobEventsAppended(jobId).ToString();
+
+    /// <summary>The append script's keys (stream, run record): one array for all of the job's appends, never changed.</summary>
+    public RedisKey[] ScriptKeys { get; } = [RedisKeys.JobEvents(jobId), RedisKeys.JobRun(jobId)];
 }

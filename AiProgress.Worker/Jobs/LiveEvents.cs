@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
@@ -23,14 +22,14 @@ public sealed partial class LiveEvents(
     /// <summary>How often the pump looks at every job for progress due without new text.</summary>
     public static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The pump's send: at most one in flight per job, so a job whose last append is still on its way is skipped.</summary>
-    public async Task PublishInTurnAsync(ActiveJob job)
+    /// <summary>
+    /// The pump's send: at most one in flight per job, so a job whose last append is still on its way is skipped. Not
+    /// an async method of its own: the pump never awaits it, and at thousands of jobs each step was a box per append.
+    /// </summary>
+    public ValueTask PublishInTurnAsync(ActiveJob job)
     {
         var decidedAt = time.GetTimestamp();
-        if (job.PublishLock.Wait(0))
-        {
-            await PublishHoldingLockAsync(job, force: false, decidedAt);
-        }
+        return job.PublishLock.Wait(0) ? PublishHoldingLockAsync(job, force: false, decidedAt) : ValueTask.CompletedTask;
     }
 
     /// <summary>Sends what watchers have not seen yet: new text, and progress when it moved (or once a second).</summary>
@@ -41,9 +40,8 @@ public sealed partial class LiveEvents(
         await PublishHoldingLockAsync(job, force, decidedAt);
     }
 
-    // Pooled, as the append below: at thousands of jobs these run 20 times a second each (see AppendAfterAsync for
-    // how little the pool holds when thousands are in flight).
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    // Redis's answer is awaited here, with no async step between this and the pump or Redis: at thousands of jobs
+    // each step was a box per append, 20 appends a second per job.
     private async ValueTask PublishHoldingLockAsync(ActiveJob job, bool force, long decidedAt)
     {
         try
@@ -62,7 +60,8 @@ public sealed partial class LiveEvents(
                 return;
             }
 
-            var batch = new List<(string, string)>(2);
+            var batch = job.Batch;
+            batch.Clear();
             if (delta.Length > 0)
             {
                 batch.Add(JobEvents.Text(published.TextLength, delta));
@@ -75,7 +74,11 @@ public sealed partial class LiveEvents(
                     phase: job.StalledReason is null ? null : JobPhases.Stalled, stalledReason: job.StalledReason));
             }
 
-            if (!await AppendAsync(job, batch, terminal: false))
+            var sent = batch.Count;
+            var answer = await AppendAsync(job, batch, terminal: false);
+            // Cleared: the long-lived list must not keep the events' strings alive until the next append.
+            batch.Clear();
+            if (!Appended(job, answer))
             {
                 // A newer attempt runs the job: this one stops at once, before its row write would tell it.
                 logger.LogInformation("Job {JobId} is run by a newer attempt; attempt {Attempt} stops", job.JobId, job.Attempt);
@@ -84,7 +87,7 @@ public sealed partial class LiveEvents(
                 return;
             }
 
-            WorkerTelemetry.EventsPublished.Add(batch.Count);
+            WorkerTelemetry.EventsPublished.Add(sent);
             if (delta.Length > 0)
             {
                 job.TextPace.Sent(decidedAt);
@@ -118,7 +121,7 @@ public sealed partial class LiveEvents(
             }
 
             batch.Add(terminal);
-            await AppendAsync(job, batch, terminal: true);
+            Appended(job, await AppendAsync(job, batch, terminal: true));
             WorkerTelemetry.EventsPublished.Add(batch.Count);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
@@ -132,14 +135,20 @@ public sealed partial class LiveEvents(
         }
     }
 
-    /// <summary>The job's append, after where its last one left the stream (held with its lock); false when fenced off.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> AppendAsync(ActiveJob job, List<(string, string)> batch, bool terminal)
+    /// <summary>The job's append, after where its last one left the stream (held with its lock); <see cref="Appended"/> reads the answer.</summary>
+    private Task<StackExchange.Redis.RedisResult> AppendAsync(ActiveJob job, List<(string, string)> batch, bool terminal)
     {
         // Unknown until the append is answered: one that times out may still have gone in.
         var after = job.EventsTail;
         job.EventsTail = StreamTail.Unknown;
-        if (await events.AppendAfterAsync(job.StreamKeys, batch, after, terminal, job.Attempt) is not { } tail)
+        return events.AppendAfterAnsweredAsync(job.StreamKeys, batch, after, terminal, job.Attempt, job.AppendArguments);
+    }
+
+    /// <summary>Takes in an answered append; false when it was fenced off (the job is no longer this attempt's).</summary>
+    private static bool Appended(ActiveJob job, StackExchange.Redis.RedisResult answer)
+    {
+        job.AppendArguments.Return();
+        if (JobEventStream.TailOf(answer) is not { } tail)
         {
             return false;
         }
