@@ -179,4 +179,17 @@ public class JobFeedTests(PipelineFixture system) : IClassFixture<PipelineFixtur
 
     /// <summary>XRANGE calls the server has run (job streams are read with nothing else).</summary>
     private Task<long> StreamReadsAsync() => RedisCommandStats.CallsAsync(system.Redis.ConnectionString, "xrange");
+
+    [Fact]
+    public async Task A_watcher_that_stopped_waiting_ends_its_wait_and_is_not_counted_as_slow()
+    {
+        var watcher = new FeedWatcher(capacity: 8);
+        var waiting = watcher.Frames.WaitToReadAsync().AsTask();
+
+        watcher.StopWaiting();
+
+        Assert.False(await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(watcher.Offer(SseFrame.Ping), "a feed offering to a watcher that left must not take it for a slow one");
+        Assert.Equal(FeedEnd.None, watcher.End);
+    }
 }
