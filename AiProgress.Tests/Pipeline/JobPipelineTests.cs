@@ -2,6 +2,7 @@ using static AiProgress.Tests.Infrastructure.Eventually;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using AiProgress.Jobs;
+using AiProgress.Tests.Api;
 using AiProgress.Tests.Infrastructure;
 using AiProgress.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +72,28 @@ public class JobPipelineTests(PipelineFixture system) : IClassFixture<PipelineFi
         Assert.All(slotGaps, gap => Assert.True(gap >= TimeSpan.FromMilliseconds(300), $"two writes decided {gap.TotalMilliseconds} ms apart"));
         Assert.True((mine[^1] - mine[0]) / gaps.Count >= TimeSpan.FromMilliseconds(450), "writes average at least 0.5 s apart");
         Assert.True(mine.Count <= processing.TotalSeconds * 2 + 1, $"{mine.Count} writes in {processing.TotalSeconds:0.0} s of processing");
+    }
+
+    [Fact]
+    public async Task Fast_tokens_go_out_about_twenty_text_events_a_second_and_slow_ones_each_in_its_own()
+    {
+        // 300 tokens at 600/s: half a second of stream, which at one text event per 50 ms is about ten events.
+        system.Ollama.Enqueue(OllamaScript.Steady(300, 600) with { FirstTokenDelay = TimeSpan.FromMilliseconds(500) });
+        var fastJob = await system.CreateJobAsync(prompt: "fast tokens", maxTokens: 300);
+        var fast = await SseClient.ReadAsync(system.Client, fastJob);
+
+        // 8 tokens 150 ms apart: each comes after the text turn of the one before, so each goes out as it comes.
+        system.Ollama.Enqueue(OllamaScript.Steady(8, 1000.0 / 150) with { FirstTokenDelay = TimeSpan.FromMilliseconds(500) });
+        var slowJob = await system.CreateJobAsync(prompt: "slow tokens", maxTokens: 8);
+        var slow = await SseClient.ReadAsync(system.Client, slowJob);
+
+        Assert.Equal(Pieces(0, 300), SseClient.JoinText(fast));
+        var fastTexts = fast.Where(e => e.Type == "text").ToList();
+        var span = fastTexts[^1].At - fastTexts[0].At;
+        Assert.InRange(fastTexts.Count, 3, span / TimeSpan.FromMilliseconds(50) + 3);
+        Assert.Equal(Pieces(0, 8), SseClient.JoinText(slow));
+        // One pair may share an event when an append took longer than the 150 ms to the next token (a busy suite).
+        Assert.InRange(slow.Count(e => e.Type == "text"), 7, 8);
     }
 
     [Fact]
