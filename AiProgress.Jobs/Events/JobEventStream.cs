@@ -57,12 +57,6 @@ public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionK
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>
-    /// Appends queued on it go to Redis together when it is executed: one write of the connection for a round of
-    /// appends, not a write (its lock taken, its socket writer woken) for each. Its appends complete once executed.
-    /// </summary>
-    public IBatch CreateBatch() => Db.CreateBatch();
-
-    /// <summary>
     /// Appends the events; with <paramref name="attempt"/> only while that attempt runs the job (see
     /// <see cref="Liveness.JobRuns"/>). False when the append was fenced off: the job is no longer this attempt's.
     /// </summary>
@@ -87,12 +81,11 @@ public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionK
     /// The same append, answered as Redis answers it (<see cref="TailOf"/> reads it), for a publisher that awaits it
     /// in its own method: a worker appends for each job 20 times a second, and each async step between it and Redis
     /// was a box per append. With <paramref name="reuse"/> the arguments go in that publisher's arrays; it calls
-    /// <see cref="AppendArguments.Return"/> once the append is answered. With <paramref name="batch"/> the append waits
-    /// for the batch to be executed (<see cref="CreateBatch"/>).
+    /// <see cref="AppendArguments.Return"/> once the append is answered.
     /// </summary>
     public Task<RedisResult> AppendAfterAnsweredAsync(
         JobStreamKeys keys, IReadOnlyList<(string Type, string Data)> events, StreamTail after, bool terminal = false, int? attempt = null,
-        AppendArguments? reuse = null, IBatch? batch = null)
+        AppendArguments? reuse = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
         var arguments = reuse?.Rent(events.Count) ?? new RedisValue[ArgumentCount(events.Count)];
@@ -110,7 +103,7 @@ public sealed class JobEventStream([FromKeyedServices(JobEventStream.ConnectionK
             arguments[8 + i * 2] = events[i].Data;
         }
 
-        return ((IDatabaseAsync?)batch ?? Db).ScriptEvaluateAsync(AppendScript, keys.ScriptKeys, arguments);
+        return Db.ScriptEvaluateAsync(AppendScript, keys.ScriptKeys, arguments);
     }
 
     /// <summary>Where the append left the stream, or null when it was fenced off.</summary>

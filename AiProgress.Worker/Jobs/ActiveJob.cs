@@ -60,7 +60,7 @@ public sealed class ActiveJob(GenerationJob job, QueueEntry entry, ProgressTrack
     public PublishedCursor Published { get; private set; } = new(textAlreadyPublished, -1, 0);
 
     /// <summary>The events of the append being made, and its script's arguments: kept between appends, held with <see cref="PublishLock"/>.</summary>
-    public List<(string Type, string Data)> EventsToSend { get; } = new(2);
+    public List<(string Type, string Data)> Batch { get; } = new(2);
     public AppendArguments AppendArguments { get; } = new();
 
     /// <summary>Where this run's last append left the job's event stream; held with <see cref="PublishLock"/>.</summary>

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using AiProgress.Jobs.Data;
 using AiProgress.Jobs.Events;
-using StackExchange.Redis;
 
 namespace AiProgress.Worker.Jobs;
 
@@ -10,7 +9,7 @@ namespace AiProgress.Worker.Jobs;
 /// yet sent and the terminal event. Publishing is serialised per job, so a tick never interleaves with the end.
 /// </summary>
 public sealed partial class LiveEvents(
-    JobEventStream stream, TextArrivals arrivals, IOptions<WorkerOptions> options, TimeProvider time, ILogger<LiveEvents> logger)
+    JobEventStream events, TextArrivals arrivals, IOptions<WorkerOptions> options, TimeProvider time, ILogger<LiveEvents> logger)
 {
     private static readonly TimeSpan ProgressKeepAlive = TimeSpan.FromSeconds(1);
 
@@ -26,12 +25,11 @@ public sealed partial class LiveEvents(
     /// <summary>
     /// The pump's send: at most one in flight per job, so a job whose last append is still on its way is skipped. Not
     /// an async method of its own: the pump never awaits it, and at thousands of jobs each step was a box per append.
-    /// With <paramref name="batch"/> the append goes to Redis when the pump executes the batch, with the round's others.
     /// </summary>
-    public ValueTask PublishInTurnAsync(ActiveJob job, IBatch? batch = null)
+    public ValueTask PublishInTurnAsync(ActiveJob job)
     {
         var decidedAt = time.GetTimestamp();
-        return job.PublishLock.Wait(0) ? PublishHoldingLockAsync(job, force: false, decidedAt, batch) : ValueTask.CompletedTask;
+        return job.PublishLock.Wait(0) ? PublishHoldingLockAsync(job, force: false, decidedAt) : ValueTask.CompletedTask;
     }
 
     /// <summary>Sends what watchers have not seen yet: new text, and progress when it moved (or once a second).</summary>
@@ -44,7 +42,7 @@ public sealed partial class LiveEvents(
 
     // Redis's answer is awaited here, with no async step between this and the pump or Redis: at thousands of jobs
     // each step was a box per append, 20 appends a second per job.
-    private async ValueTask PublishHoldingLockAsync(ActiveJob job, bool force, long decidedAt, IBatch? batch = null)
+    private async ValueTask PublishHoldingLockAsync(ActiveJob job, bool force, long decidedAt)
     {
         try
         {
@@ -62,24 +60,24 @@ public sealed partial class LiveEvents(
                 return;
             }
 
-            var toSend = job.EventsToSend;
-            toSend.Clear();
+            var batch = job.Batch;
+            batch.Clear();
             if (delta.Length > 0)
             {
-                toSend.Add(JobEvents.Text(published.TextLength, delta));
+                batch.Add(JobEvents.Text(published.TextLength, delta));
             }
 
             var snapshot = progressDue ? job.Tracker.Snapshot() : null;
             if (snapshot is not null)
             {
-                toSend.Add(JobEvents.Progress(JobStatus.Processing, snapshot, time.GetUtcNow(), job.Attempt,
+                batch.Add(JobEvents.Progress(JobStatus.Processing, snapshot, time.GetUtcNow(), job.Attempt,
                     phase: job.StalledReason is null ? null : JobPhases.Stalled, stalledReason: job.StalledReason));
             }
 
-            var sent = toSend.Count;
-            var answer = await AppendAsync(job, toSend, terminal: false, batch);
+            var sent = batch.Count;
+            var answer = await AppendAsync(job, batch, terminal: false);
             // Cleared: the long-lived list must not keep the events' strings alive until the next append.
-            toSend.Clear();
+            batch.Clear();
             if (!Appended(job, answer))
             {
                 // A newer attempt runs the job: this one stops at once, before its row write would tell it.
@@ -97,7 +95,7 @@ public sealed partial class LiveEvents(
 
             job.RecordPublished(published.TextLength + delta.Length, snapshot, time.GetTimestamp());
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             // Watchers fall back to the database row; the next tick sends the same delta again from the same offset.
             logger.LogWarning(ex, "Could not publish live events for job {JobId}", job.JobId);
@@ -115,18 +113,18 @@ public sealed partial class LiveEvents(
         try
         {
             job.Advance(RunPhase.Ended);
-            var last = new List<(string, string)>(2);
+            var batch = new List<(string, string)>(2);
             var delta = job.Tracker.TextFrom(job.Published.TextLength);
             if (delta.Length > 0)
             {
-                last.Add(JobEvents.Text(job.Published.TextLength, delta));
+                batch.Add(JobEvents.Text(job.Published.TextLength, delta));
             }
 
-            last.Add(terminal);
-            Appended(job, await AppendAsync(job, last, terminal: true));
-            WorkerTelemetry.EventsPublished.Add(last.Count);
+            batch.Add(terminal);
+            Appended(job, await AppendAsync(job, batch, terminal: true));
+            WorkerTelemetry.EventsPublished.Add(batch.Count);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             // The row is terminal already; watchers notice it on their next database check.
             logger.LogWarning(ex, "Could not publish the terminal event for job {JobId}", job.JobId);
@@ -138,16 +136,16 @@ public sealed partial class LiveEvents(
     }
 
     /// <summary>The job's append, after where its last one left the stream (held with its lock); <see cref="Appended"/> reads the answer.</summary>
-    private Task<RedisResult> AppendAsync(ActiveJob job, List<(string, string)> toSend, bool terminal, IBatch? batch = null)
+    private Task<StackExchange.Redis.RedisResult> AppendAsync(ActiveJob job, List<(string, string)> batch, bool terminal)
     {
         // Unknown until the append is answered: one that times out may still have gone in.
         var after = job.EventsTail;
         job.EventsTail = StreamTail.Unknown;
-        return stream.AppendAfterAnsweredAsync(job.StreamKeys, toSend, after, terminal, job.Attempt, job.AppendArguments, batch);
+        return events.AppendAfterAnsweredAsync(job.StreamKeys, batch, after, terminal, job.Attempt, job.AppendArguments);
     }
 
     /// <summary>Takes in an answered append; false when it was fenced off (the job is no longer this attempt's).</summary>
-    private static bool Appended(ActiveJob job, RedisResult answer)
+    private static bool Appended(ActiveJob job, StackExchange.Redis.RedisResult answer)
     {
         job.AppendArguments.Return();
         if (JobEventStream.TailOf(answer) is not { } tail)

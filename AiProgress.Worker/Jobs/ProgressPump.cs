@@ -1,7 +1,6 @@
 using AiProgress.Jobs.Telemetry;
 using AiProgress.Jobs.Events;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace AiProgress.Worker.Jobs;
 
@@ -45,73 +44,62 @@ public sealed class ProgressPump(
             await arrivals.WaitAsync(untilLook > TimeSpan.Zero ? untilLook : TimeSpan.Zero, stoppingToken).ConfigureAwait(false);
             var now = time.GetTimestamp();
             var publishing = events.IsAvailable;
-            // The round's appends go to Redis together as it ends: one write of the connection, not one per job
-            // (a sampled trace of the worker at 2,500 jobs: each append taking the connection's write lock and waking
-            // its socket writer was most of this loop's time, and the loop is one thread for all jobs).
-            var appends = events.CreateBatch();
-            try
+            // Not awaited: each job waits only for its own append (one at a time per job), never for the slowest
+            // of a round, and a slow Redis never holds back the MySQL writes watchers then fall back to.
+            while (arrivals.TryTake(out var arrived))
             {
-                // Not awaited: each job waits only for its own append (one at a time per job), never for the slowest
-                // of a round, and a slow Redis never holds back the MySQL writes watchers then fall back to.
-                while (arrivals.TryTake(out var arrived))
+                if (!publishing || !SendTextIfDue(arrived, now))
                 {
-                    if (!publishing || !SendTextIfDue(arrived, now, appends))
+                    waiting.Add(arrived);
+                }
+            }
+
+            if (now < nextLook)
+            {
+                continue;
+            }
+
+            nextLook = now + look;
+            if (publishing)
+            {
+                waiting.RemoveWhere(job => !liveEvents.HasTextToSend(job) || SendTextIfDue(job, now));
+            }
+
+            // Every job, less often: progress that is due without new text (the last tokens' count, the once-a-second
+            // keep-alive), and text a reader left while Redis was away.
+            if (publishing && now >= nextScan)
+            {
+                nextScan = now + scan;
+                foreach (var job in active.Current)
+                {
+                    if (liveEvents.IsDue(job, now))
                     {
-                        waiting.Add(arrived);
-                    }
-                }
-
-                if (now < nextLook)
-                {
-                    continue;
-                }
-
-                nextLook = now + look;
-                if (publishing)
-                {
-                    waiting.RemoveWhere(job => !liveEvents.HasTextToSend(job) || SendTextIfDue(job, now, appends));
-                }
-
-                // Every job, less often: progress that is due without new text (the last tokens' count, the once-a-second
-                // keep-alive), and text a reader left while Redis was away.
-                if (publishing && now >= nextScan)
-                {
-                    nextScan = now + scan;
-                    foreach (var job in active.Current)
-                    {
-                        if (liveEvents.IsDue(job, now))
-                        {
-                            _ = liveEvents.PublishInTurnAsync(job, appends);
-                        }
-                    }
-                }
-
-                // A write still under way (a slow or hung MySQL) is not waited for: live events keep flowing, and the
-                // next write, once this one is done, carries the whole state.
-                if (writing.IsCompleted && now >= nextWriteLook)
-                {
-                    nextWriteLook = now + writeLook;
-                    if (rows.TakeDue(now, writeInterval) is { Count: > 0 } due)
-                    {
-                        writing = rows.WriteAsync(due, stoppingToken);
+                        _ = liveEvents.PublishInTurnAsync(job);
                     }
                 }
             }
-            finally
+
+            // A write still under way (a slow or hung MySQL) is not waited for: live events keep flowing, and the
+            // next write, once this one is done, carries the whole state.
+            if (writing.IsCompleted && now >= nextWriteLook)
             {
-                appends.Execute();
+                nextWriteLook = now + writeLook;
+                if (rows.TakeDue(now, writeInterval) is { Count: > 0 } due)
+                {
+                    writing = rows.WriteAsync(due, stoppingToken);
+                }
             }
         }
     }
 
-    private bool SendTextIfDue(ActiveJob job, long now, IBatch appends)
+    private bool SendTextIfDue(ActiveJob job, long now)
     {
         if (!liveEvents.IsTextDue(job, now))
         {
             return false;
         }
 
-        _ = liveEvents.PublishInTurnAsync(job, appends);
+        _ = liveEvents.PublishInTurnAsync(job);
         return true;
     }
 
