@@ -13,23 +13,19 @@ public sealed class AppendArguments
     // One slot per event count the worker sends: text alone, or text with progress (or the last text and the end).
     private readonly RedisValue[]?[] _free = new RedisValue[]?[2];
     private RedisValue[]? _lent;
+    private int _lentSlot;
 
     internal RedisValue[] Rent(int events)
     {
-        var length = JobEventStream.ArgumentCount(events);
         var slot = events - 1;
-        RedisValue[] arguments;
-        if (slot < _free.Length && _free[slot] is { } free)
+        var arguments = slot < _free.Length && _free[slot] is { } free ? free : new RedisValue[JobEventStream.ArgumentCount(events)];
+        if (slot < _free.Length)
         {
             _free[slot] = null;
-            arguments = free;
-        }
-        else
-        {
-            arguments = new RedisValue[length];
         }
 
         _lent = arguments;
+        _lentSlot = slot;
         return arguments;
     }
 
@@ -42,12 +38,11 @@ public sealed class AppendArguments
         }
 
         _lent = null;
-        var slot = (lent.Length - JobEventStream.ArgumentCount(0)) / 2 - 1;
-        if (slot < _free.Length)
+        if (_lentSlot < _free.Length)
         {
             // Cleared: the events' strings must not outlive the append because a long-lived array holds them.
             Array.Clear(lent);
-            _free[slot] = lent;
+            _free[_lentSlot] = lent;
         }
     }
 }
