@@ -37,11 +37,13 @@ public sealed class PacingTests(PacedPairServer paced, DefaultServer unpaced)
 
         var tokens = lines[^1].GetProperty("eval_count").GetInt32();
         Assert.Equal(100, tokens);
-        // Measured against what a 50 tokens/s ceiling would force on the same count: the model alone is some 20 times
-        // faster, so a quarter of it still holds on a loaded machine. (eval_duration is in nanoseconds, a tick is 100.)
+        // Measured against what a 50 tokens/s ceiling would force on the same count (1.98 s at least). The model alone
+        // takes about a tenth of that, but this test shares two cores with the rest of the suite: a quarter failed once
+        // in CI on a stolen host, while a ceiling can never get under the whole. Half keeps the two far apart.
+        // (eval_duration is in nanoseconds, a tick is 100.)
         var paced = TimeSpan.FromSeconds((tokens - 1) / PacedPairServer.PacedTokensPerSecond);
         var took = TimeSpan.FromTicks(lines[^1].GetProperty("eval_duration").GetInt64() / 100);
-        Assert.True(took < paced / 4, $"{tokens} unpaced tokens took {took.TotalMilliseconds:F0} ms (a 50 tokens/s ceiling: {paced.TotalMilliseconds:F0} ms)");
+        Assert.True(took < paced / 2, $"{tokens} unpaced tokens took {took.TotalMilliseconds:F0} ms (a 50 tokens/s ceiling: {paced.TotalMilliseconds:F0} ms)");
     }
 
     private static async Task<(List<System.Text.Json.JsonElement> Lines, List<TimeSpan> Arrivals)> StreamWithArrivalTimes(LocalOllamaServer server, int numPredict)
