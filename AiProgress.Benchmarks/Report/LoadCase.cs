@@ -109,6 +109,7 @@ internal static class LoadCase
 
         var seconds = clock.Elapsed.TotalSeconds;
         var (apiWindow, workerWindow) = (apiPauses.Window(), workerPauses.Window());
+        var (apiPauseTimes, workerPauseTimes) = (apiPauses.WindowPauses(), workerPauses.WindowPauses());
         var stealPercent = (ProcStat.MachineStealTime() - stealBefore).TotalSeconds / seconds * 100;
         var redisAfter = await system.RedisCommandsAsync();
         var scriptsAfter = await system.RedisScriptTimeAsync();
@@ -133,7 +134,10 @@ internal static class LoadCase
             (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99,
             (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep,
             Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)), stealPercent, apiWindow, workerWindow);
+        var bySecond = watchers["newest_lag_by_second"]!.AsArray();
+        watchers.Remove("newest_lag_by_second");
         Console.WriteLine($"    {watchers.ToJsonString()}");
+        Console.WriteLine($"    {LagTimeline.Describe(bySecond, watchers["newest_lag_p99"]!.GetValue<double>(), apiPauseTimes, workerPauseTimes)}");
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
                           $"Redis {result.RedisMicrosPerAppend:F1} µs per append script; log rewrites in the window {rewritesInWindow}");
         Console.WriteLine($"    {result.PausesSummary}");

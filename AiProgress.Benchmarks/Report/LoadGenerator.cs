@@ -73,6 +73,7 @@ internal static class LoadGenerator
             ["newest_lag_p50"] = Stats.Percentile(newestLags, 50),
             ["newest_lag_p99"] = Stats.Percentile(newestLags, 99),
             ["newest_lag_by_token"] = NewestByToken(watchers.Select(w => w.lags)),
+            ["newest_lag_by_second"] = NewestBySecond(watchers.Select(w => w.lags)),
             ["cpu_ms"] = (long)Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds,
             // Its own collections while it measured (it is set up to make none: see InstrumentPauses).
             ["gc_collections"] = collections,
@@ -94,6 +95,28 @@ internal static class LoadGenerator
         }
 
         return string.Join(", ", merged.Take(20).Select(p => $"#{p.Key} {Stats.Percentile(p.Value, 50):F0}/{Stats.Percentile(p.Value, 99):F0}"));
+    }
+
+    /// <summary>
+    /// Per second of the tokens' stamps: {start_us, n, p99, max}. Whether a p99 is set by a few bad seconds (a pause,
+    /// a stall) or spread over the window; the report lines the seconds up with the services' collections.
+    /// </summary>
+    private static JsonArray NewestBySecond(IEnumerable<LagSamples> lags)
+    {
+        var all = lags.SelectMany(l => l.NewestTimeline).ToList();
+        if (all.Count == 0) return [];
+        var start = all.Min(s => s.StampMicros);
+        return new JsonArray([.. all.GroupBy(s => (s.StampMicros - start) / 1_000_000).OrderBy(g => g.Key).Select(g =>
+        {
+            var ms = g.Select(s => s.Ms).ToList();
+            return (JsonNode)new JsonObject
+            {
+                ["start_us"] = start + g.Key * 1_000_000,
+                ["n"] = ms.Count,
+                ["p99"] = Math.Round(Stats.Percentile(ms, 99), 1),
+                ["max"] = Math.Round(ms.Max(), 1),
+            };
+        })]);
     }
 
     private static async Task WatchAsync(HttpClient client, string jobId, WatcherTally tally, LagSamples lags, SemaphoreSlim connecting,

@@ -28,7 +28,10 @@ internal sealed class ServicePauses : IAsyncDisposable
     private readonly Task _reading;
     private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<double> _pauses = [];
+    // When each began, in µs of the shared monotonic clock (the runtime's event stamps on Linux are that clock's ns).
+    private readonly List<long> _pauseStarts = [];
     private double _suspendedAt = -1;
+    private long _suspendedAtMicros;
     private bool _fullCollectionStarted;
 
     private ServicePauses(int pid)
@@ -51,7 +54,20 @@ internal sealed class ServicePauses : IAsyncDisposable
     /// <summary>Forgets the pauses so far: the window starts now.</summary>
     public void StartWindow()
     {
-        lock (_pauses) _pauses.Clear();
+        lock (_pauses)
+        {
+            _pauses.Clear();
+            _pauseStarts.Clear();
+        }
+    }
+
+    /// <summary>The window's pauses: when each began (µs, <c>MicroClock</c>) and how long it took.</summary>
+    public List<(long AtMicros, double Ms)> WindowPauses()
+    {
+        lock (_pauses)
+        {
+            return [.. _pauseStarts.Zip(_pauses)];
+        }
     }
 
     public PauseSummary Window()
@@ -66,7 +82,14 @@ internal sealed class ServicePauses : IAsyncDisposable
     {
         using var source = new EventPipeEventSource(_session.EventStream);
         source.Clr.GCStart += e => _fullCollectionStarted |= e.Depth == 2 && e.Type == GCType.NonConcurrentGC;
-        source.Clr.GCSuspendEEStart += e => _suspendedAt = e.TimeStampRelativeMSec;
+        source.Clr.GCSuspendEEStart += e =>
+        {
+            _suspendedAt = e.TimeStampRelativeMSec;
+            // The raw stamp, not the relative one: it is the service's monotonic clock, which the tokens' stamps share.
+#pragma warning disable CS0618
+            _suspendedAtMicros = e.TimeStampQPC / 1000;
+#pragma warning restore CS0618
+        };
         source.Clr.GCRestartEEStop += e =>
         {
             if (_suspendedAt < 0) return;
@@ -74,7 +97,11 @@ internal sealed class ServicePauses : IAsyncDisposable
             _suspendedAt = -1;
             if (_settled.Task.IsCompleted)
             {
-                lock (_pauses) _pauses.Add(pause);
+                lock (_pauses)
+                {
+                    _pauses.Add(pause);
+                    _pauseStarts.Add(_suspendedAtMicros);
+                }
             }
             else if (_fullCollectionStarted)
             {

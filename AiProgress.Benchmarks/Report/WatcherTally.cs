@@ -97,7 +97,7 @@ internal sealed class WatcherTally
 
         if (newest > 0)
         {
-            lags.Newest((receivedMicros - newest) / 1000.0, Tokens);
+            lags.Newest((receivedMicros - newest) / 1000.0, Tokens, newest);
         }
     }
 
@@ -130,9 +130,13 @@ internal sealed class LagSamples
 
     public void Token(double ms) => TokenLags.Add(ms);
 
-    public void Newest(double ms, int tokens)
+    /// <summary>Each newest-token lag with its token's stamp (µs on the shared clock): when in the window the lags came.</summary>
+    public List<(long StampMicros, double Ms)> NewestTimeline { get; } = [];
+
+    public void Newest(double ms, int tokens, long stampMicros)
     {
         NewestLags.Add(ms);
+        NewestTimeline.Add((stampMicros, ms));
         if (!NewestByToken.TryGetValue(tokens, out var list)) NewestByToken[tokens] = list = [];
         list.Add(ms);
     }
