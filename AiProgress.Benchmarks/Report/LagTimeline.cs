@@ -35,6 +35,25 @@ internal static class LagTimeline
         return line.ToString();
     }
 
+    /// <summary>
+    /// The same in a phrase for the report's "what limits it": how the seconds' p99s spread, and how many seconds are
+    /// above the case's p99 (a few: bad moments set it; none or most: the whole window does).
+    /// </summary>
+    public static string Summarize(JsonArray bySecond, double caseP99, List<(long AtMicros, double Ms)> api, List<(long AtMicros, double Ms)> worker)
+    {
+        var seconds = bySecond.Select(s => s!.AsObject()).ToList();
+        if (seconds.Count == 0) return "no samples";
+
+        var p99s = seconds.Select(s => s["p99"]!.GetValue<double>()).Order().ToList();
+        var above = seconds.Where(s => s["p99"]!.GetValue<double>() > caseP99).ToList();
+        var aboveWithCollection = above.Count(s => HasCollection(s["start_us"]!.GetValue<long>(), api, worker));
+        return $"the p99 of each second ranged {p99s[0]:F0}–{p99s[^1]:F0} ms (median {p99s[p99s.Count / 2]:F0}), and {above.Count} of " +
+               $"{seconds.Count} seconds were above the case's p99, {aboveWithCollection} of them with a collection of the API or the worker";
+    }
+
+    private static bool HasCollection(long start, List<(long AtMicros, double Ms)> api, List<(long AtMicros, double Ms)> worker) =>
+        api.Concat(worker).Any(p => p.AtMicros >= start && p.AtMicros < start + 1_000_000);
+
     private static string Marks(string who, List<(long AtMicros, double Ms)> pauses, long start) =>
         string.Concat(pauses.Where(p => p.AtMicros >= start && p.AtMicros < start + 1_000_000).Select(p => $"{who}{p.Ms:F0}"));
 }

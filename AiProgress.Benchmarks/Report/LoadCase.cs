@@ -14,7 +14,7 @@ internal sealed record LoadCaseResult(
     IReadOnlyDictionary<string, double> CpuPercent, long ApiRssBeforeKb, long ApiRssPeakKb,
     double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs,
     double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep, long TokensWritten, double StealPercent,
-    PauseSummary ApiPauses, PauseSummary WorkerPauses)
+    PauseSummary ApiPauses, PauseSummary WorkerPauses, string SecondBySecond)
 {
     public int WatcherCount => Jobs * WatchersPerJob;
     public double Number(string key) => Watchers[key]!.GetValue<double>();
@@ -31,7 +31,7 @@ internal sealed record LoadCaseResult(
 
     /// <summary>Where a lag comes from: the worker's share, then the CPU of every process.</summary>
     public string LagLimits => $"the worker's side (token written → event in Redis) is {WorkerSideLagP50:F0} / {WorkerSideLagP99:F0} ms of it (p50 / p99), " +
-        $"the rest Redis → API → SSE → load generator; {CpuSummary}; {PausesSummary}" + (Jobs < 100 ? "" :
+        $"the rest Redis → API → SSE → load generator; {CpuSummary}; {PausesSummary}; second by second, {SecondBySecond}" + (Jobs < 100 ? "" :
         (OutOfStep ? "; the jobs write their tokens out of step" : "; every job writes its tokens at the same instant (as a batching server's step does)") +
         $", and Redis, one thread, spends " +
         $"{RedisMicrosPerAppend:F0} µs in each append script (INFO commandstats): {Jobs:N0} jobs' tokens at once are " +
@@ -129,15 +129,17 @@ internal static class LoadCase
         // The next case starts from a quiet system.
         await WaitUntilAsync(() => system.Ollama.ActiveStreams == 0, TimeSpan.FromSeconds(60), () => $"{system.Ollama.ActiveStreams} streams still open");
         Directory.Delete(folder, recursive: true);
+        var bySecond = watchers["newest_lag_by_second"]!.AsArray();
+        watchers.Remove("newest_lag_by_second");
+        var caseP99 = watchers["newest_lag_p99"]!.GetValue<double>();
         var result = new LoadCaseResult(jobs, watchersPerJob, tokensPerSecond, tokens, watchers, seconds, cpuPercent, rssBefore, rssPeak,
             (redisAfter - redisBefore) / seconds, (rowsAfter - rowsBefore) / seconds, (selectsAfter - selectsBefore) / seconds,
             (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99,
             (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep,
-            Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)), stealPercent, apiWindow, workerWindow);
-        var bySecond = watchers["newest_lag_by_second"]!.AsArray();
-        watchers.Remove("newest_lag_by_second");
+            Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)), stealPercent, apiWindow, workerWindow,
+            LagTimeline.Summarize(bySecond, caseP99, apiPauseTimes, workerPauseTimes));
         Console.WriteLine($"    {watchers.ToJsonString()}");
-        Console.WriteLine($"    {LagTimeline.Describe(bySecond, watchers["newest_lag_p99"]!.GetValue<double>(), apiPauseTimes, workerPauseTimes)}");
+        Console.WriteLine($"    {LagTimeline.Describe(bySecond, caseP99, apiPauseTimes, workerPauseTimes)}");
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
                           $"Redis {result.RedisMicrosPerAppend:F1} µs per append script; log rewrites in the window {rewritesInWindow}");
         Console.WriteLine($"    {result.PausesSummary}");
