@@ -9,29 +9,24 @@ namespace AiProgress.Benchmarks.Report;
 /// </summary>
 internal static class LagTimeline
 {
+    /// <summary>One second of the case: its p99, and "a…"/"w…" for each collection of the API/worker that began in it.</summary>
+    private sealed record Second(double P99, string Collections);
+
+    /// <summary>Every second's p99 in a line, then how many were above the case's p99.</summary>
     public static string Describe(JsonArray bySecond, double caseP99, List<(long AtMicros, double Ms)> api, List<(long AtMicros, double Ms)> worker)
     {
-        var seconds = bySecond.Select(s => s!.AsObject()).ToList();
+        var seconds = Seconds(bySecond, api, worker);
         if (seconds.Count == 0) return "newest lag by second: no samples";
 
         var line = new StringBuilder("newest lag by second (p99 ms; a/w: a collection of the API/worker began then, its ms): ");
-        int above = 0, aboveWithCollection = 0, withCollection = 0;
         foreach (var second in seconds)
         {
-            var start = second["start_us"]!.GetValue<long>();
-            var p99 = second["p99"]!.GetValue<double>();
-            var marks = Marks("a", api, start) + Marks("w", worker, start);
-            line.Append($"{p99:F0}{marks} ");
-            withCollection += marks.Length > 0 ? 1 : 0;
-            if (p99 > caseP99)
-            {
-                above++;
-                aboveWithCollection += marks.Length > 0 ? 1 : 0;
-            }
+            line.Append($"{second.P99:F0}{second.Collections} ");
         }
 
-        line.Append($"| seconds with a p99 above the case's {caseP99:F0} ms: {above} of {seconds.Count}, {aboveWithCollection} of them with a collection " +
-                    $"(seconds with one: {withCollection})");
+        var above = seconds.Where(s => s.P99 > caseP99).ToList();
+        line.Append($"| seconds with a p99 above the case's {caseP99:F0} ms: {above.Count} of {seconds.Count}, " +
+                    $"{above.Count(HadCollection)} of them with a collection (seconds with one: {seconds.Count(HadCollection)})");
         return line.ToString();
     }
 
@@ -41,19 +36,24 @@ internal static class LagTimeline
     /// </summary>
     public static string Summarize(JsonArray bySecond, double caseP99, List<(long AtMicros, double Ms)> api, List<(long AtMicros, double Ms)> worker)
     {
-        var seconds = bySecond.Select(s => s!.AsObject()).ToList();
+        var seconds = Seconds(bySecond, api, worker);
         if (seconds.Count == 0) return "no samples";
 
-        var p99s = seconds.Select(s => s["p99"]!.GetValue<double>()).Order().ToList();
-        var above = seconds.Where(s => s["p99"]!.GetValue<double>() > caseP99).ToList();
-        var aboveWithCollection = above.Count(s => HasCollection(s["start_us"]!.GetValue<long>(), api, worker));
+        var p99s = seconds.Select(s => s.P99).Order().ToList();
+        var above = seconds.Where(s => s.P99 > caseP99).ToList();
         return $"the p99 of each second ranged {p99s[0]:F0}–{p99s[^1]:F0} ms (median {p99s[p99s.Count / 2]:F0}), and {above.Count} of " +
-               $"{seconds.Count} seconds were above the case's p99, {aboveWithCollection} of them with a collection of the API or the worker";
+               $"{seconds.Count} seconds were above the case's p99, {above.Count(HadCollection)} of them with a collection of the API or the worker";
     }
 
-    private static bool HasCollection(long start, List<(long AtMicros, double Ms)> api, List<(long AtMicros, double Ms)> worker) =>
-        api.Concat(worker).Any(p => p.AtMicros >= start && p.AtMicros < start + 1_000_000);
+    private static bool HadCollection(Second second) => second.Collections.Length > 0;
 
-    private static string Marks(string who, List<(long AtMicros, double Ms)> pauses, long start) =>
+    private static List<Second> Seconds(JsonArray bySecond, List<(long AtMicros, double Ms)> api, List<(long AtMicros, double Ms)> worker) =>
+        [.. bySecond.Select(node =>
+        {
+            var start = node!["start_us"]!.GetValue<long>();
+            return new Second(node["p99"]!.GetValue<double>(), Began("a", api, start) + Began("w", worker, start));
+        })];
+
+    private static string Began(string who, List<(long AtMicros, double Ms)> pauses, long start) =>
         string.Concat(pauses.Where(p => p.AtMicros >= start && p.AtMicros < start + 1_000_000).Select(p => $"{who}{p.Ms:F0}"));
 }

@@ -52,7 +52,7 @@ internal static class LoadGenerator
         var (collections, pausedMs) = pauses.SinceSettled();
 
         var tokenLags = watchers.SelectMany(w => w.lags.TokenLags).ToList();
-        var newestLags = watchers.SelectMany(w => w.lags.NewestLags).ToList();
+        var newestLags = watchers.SelectMany(w => w.lags.NewestLags).Select(s => s.Ms).ToList();
         var result = new JsonObject
         {
             ["watchers"] = watchers.Length,
@@ -103,7 +103,7 @@ internal static class LoadGenerator
     /// </summary>
     private static JsonArray NewestBySecond(IEnumerable<LagSamples> lags)
     {
-        var all = lags.SelectMany(l => l.NewestTimeline).ToList();
+        var all = lags.SelectMany(l => l.NewestLags).ToList();
         if (all.Count == 0) return [];
         var start = all.Min(s => s.StampMicros);
         return new JsonArray([.. all.GroupBy(s => (s.StampMicros - start) / 1_000_000).OrderBy(g => g.Key).Select(g =>

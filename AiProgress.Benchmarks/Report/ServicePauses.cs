@@ -27,9 +27,8 @@ internal sealed class ServicePauses : IAsyncDisposable
     private readonly EventPipeSession _session;
     private readonly Task _reading;
     private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<double> _pauses = [];
     // When each began, in µs of the shared monotonic clock (the runtime's event stamps on Linux are that clock's ns).
-    private readonly List<long> _pauseStarts = [];
+    private readonly List<(long AtMicros, double Ms)> _pauses = [];
     private double _suspendedAt = -1;
     private long _suspendedAtMicros;
     private bool _fullCollectionStarted;
@@ -54,11 +53,7 @@ internal sealed class ServicePauses : IAsyncDisposable
     /// <summary>Forgets the pauses so far: the window starts now.</summary>
     public void StartWindow()
     {
-        lock (_pauses)
-        {
-            _pauses.Clear();
-            _pauseStarts.Clear();
-        }
+        lock (_pauses) _pauses.Clear();
     }
 
     /// <summary>The window's pauses: when each began (µs, <c>MicroClock</c>) and how long it took.</summary>
@@ -66,7 +61,7 @@ internal sealed class ServicePauses : IAsyncDisposable
     {
         lock (_pauses)
         {
-            return [.. _pauseStarts.Zip(_pauses)];
+            return [.. _pauses];
         }
     }
 
@@ -74,7 +69,7 @@ internal sealed class ServicePauses : IAsyncDisposable
     {
         lock (_pauses)
         {
-            return new PauseSummary(_pauses.Count, _pauses.Sum(), _pauses.DefaultIfEmpty(0).Max());
+            return new PauseSummary(_pauses.Count, _pauses.Sum(p => p.Ms), _pauses.Select(p => p.Ms).DefaultIfEmpty(0).Max());
         }
     }
 
@@ -97,11 +92,7 @@ internal sealed class ServicePauses : IAsyncDisposable
             _suspendedAt = -1;
             if (_settled.Task.IsCompleted)
             {
-                lock (_pauses)
-                {
-                    _pauses.Add(pause);
-                    _pauseStarts.Add(_suspendedAtMicros);
-                }
+                lock (_pauses) _pauses.Add((_suspendedAtMicros, pause));
             }
             else if (_fullCollectionStarted)
             {

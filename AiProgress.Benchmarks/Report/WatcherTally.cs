@@ -123,20 +123,19 @@ internal sealed class WatcherTally
 internal sealed class LagSamples
 {
     public List<double> TokenLags { get; } = [];
-    public List<double> NewestLags { get; } = [];
+
+    /// <summary>Each newest-token lag with its token's stamp (µs on the shared clock): when in the window the lags came.</summary>
+    public List<(long StampMicros, double Ms)> NewestLags { get; } = [];
 
     /// <summary>The newest-token lags by how many tokens the watcher had then: which of a job's tokens wait longest.</summary>
     public Dictionary<int, List<double>> NewestByToken { get; } = [];
 
     public void Token(double ms) => TokenLags.Add(ms);
 
-    /// <summary>Each newest-token lag with its token's stamp (µs on the shared clock): when in the window the lags came.</summary>
-    public List<(long StampMicros, double Ms)> NewestTimeline { get; } = [];
 
     public void Newest(double ms, int tokens, long stampMicros)
     {
-        NewestLags.Add(ms);
-        NewestTimeline.Add((stampMicros, ms));
+        NewestLags.Add((stampMicros, ms));
         if (!NewestByToken.TryGetValue(tokens, out var list)) NewestByToken[tokens] = list = [];
         list.Add(ms);
     }
