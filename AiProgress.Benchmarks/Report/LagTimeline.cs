@@ -7,18 +7,21 @@ namespace AiProgress.Benchmarks.Report;
 /// The newest-token lag second by second, with the services' collections in the seconds they began: whether a
 /// case's p99 comes from a few bad seconds, and whether those are the seconds a service was collecting.
 /// </summary>
+/// <summary>A process's collections in the window, and the letter that marks them in a second.</summary>
+internal sealed record ProcessPauses(string Letter, List<(long AtMicros, double Ms)> Pauses);
+
 internal static class LagTimeline
 {
-    /// <summary>One second of the case: its p99, and "a…"/"w…" for each collection of the API/worker that began in it.</summary>
+    /// <summary>One second of the case: its p99, and "a…"/"w…"/"s…" for each collection of the API/worker/scripted server that began in it.</summary>
     private sealed record Second(double P99, string Collections);
 
     /// <summary>Every second's p99 in a line, then how many were above the case's p99.</summary>
-    public static string Describe(JsonArray bySecond, double caseP99, List<(long AtMicros, double Ms)> api, List<(long AtMicros, double Ms)> worker)
+    public static string Describe(JsonArray bySecond, double caseP99, IReadOnlyList<ProcessPauses> pauses)
     {
-        var seconds = Seconds(bySecond, api, worker);
+        var seconds = Seconds(bySecond, pauses);
         if (seconds.Count == 0) return "newest lag by second: no samples";
 
-        var line = new StringBuilder("newest lag by second (p99 ms; a/w: a collection of the API/worker began then, its ms): ");
+        var line = new StringBuilder("newest lag by second (p99 ms; a/w/s: a collection of the API/worker/scripted server began then, its ms): ");
         foreach (var second in seconds)
         {
             line.Append($"{second.P99:F0}{second.Collections} ");
@@ -34,24 +37,24 @@ internal static class LagTimeline
     /// The same in a phrase for the report's "what limits it": how the seconds' p99s spread, and how many seconds are
     /// above the case's p99 (a few: bad moments set it; none or most: the whole window does).
     /// </summary>
-    public static string Summarize(JsonArray bySecond, double caseP99, List<(long AtMicros, double Ms)> api, List<(long AtMicros, double Ms)> worker)
+    public static string Summarize(JsonArray bySecond, double caseP99, IReadOnlyList<ProcessPauses> pauses)
     {
-        var seconds = Seconds(bySecond, api, worker);
+        var seconds = Seconds(bySecond, pauses);
         if (seconds.Count == 0) return "no samples";
 
         var p99s = seconds.Select(s => s.P99).Order().ToList();
         var above = seconds.Where(s => s.P99 > caseP99).ToList();
         return $"the p99 of each second ranged {p99s[0]:F0}–{p99s[^1]:F0} ms (median {p99s[p99s.Count / 2]:F0}), and {above.Count} of " +
-               $"{seconds.Count} seconds were above the case's p99, {above.Count(HadCollection)} of them with a collection of the API or the worker";
+               $"{seconds.Count} seconds were above the case's p99, {above.Count(HadCollection)} of them with a collection of the API, the worker or the scripted server";
     }
 
     private static bool HadCollection(Second second) => second.Collections.Length > 0;
 
-    private static List<Second> Seconds(JsonArray bySecond, List<(long AtMicros, double Ms)> api, List<(long AtMicros, double Ms)> worker) =>
+    private static List<Second> Seconds(JsonArray bySecond, IReadOnlyList<ProcessPauses> pauses) =>
         [.. bySecond.Select(node =>
         {
             var start = node!["start_us"]!.GetValue<long>();
-            return new Second(node["p99"]!.GetValue<double>(), Began("a", api, start) + Began("w", worker, start));
+            return new Second(node["p99"]!.GetValue<double>(), string.Concat(pauses.Select(p => Began(p.Letter, p.Pauses, start))));
         })];
 
     private static string Began(string who, List<(long AtMicros, double Ms)> pauses, long start) =>

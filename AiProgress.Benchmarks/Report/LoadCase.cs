@@ -76,9 +76,12 @@ internal static class LoadCase
         await WaitUntilAsync(() => loadGenerator.Output.Contains(LoadGenerator.AllConnected) || loadGenerator.HasExited,
             TimeSpan.FromSeconds(180), () => "watchers not connected:\n" + loadGenerator.Output);
         await Task.Delay(300);
-        var settling = new[] { ServicePauses.SettleAsync(system.ApiPid), ServicePauses.SettleAsync(system.WorkerPid) };
+        // This process too: the scripted server's token lines wait in its output until they are sent, so its own
+        // collections delay tokens already stamped (they count on the worker's side).
+        var settling = new[] { ServicePauses.SettleAsync(system.ApiPid), ServicePauses.SettleAsync(system.WorkerPid), ServicePauses.SettleAsync(Environment.ProcessId) };
         await using var apiPauses = await settling[0];
         await using var workerPauses = await settling[1];
+        await using var scriptedPauses = await settling[2];
 
         var cpuBefore = system.CpuTimes(loadGenerator);
         var stealBefore = ProcStat.MachineStealTime();
@@ -89,6 +92,7 @@ internal static class LoadCase
         var selectsBefore = await system.ApiSelectsAsync();
         apiPauses.StartWindow();
         workerPauses.StartWindow();
+        scriptedPauses.StartWindow();
         var clock = Stopwatch.StartNew();
         gate.SetResult();
         // For a profiler to start at the gate: GATE_MARKER names a file that gets the case's job count as it opens.
@@ -109,7 +113,8 @@ internal static class LoadCase
 
         var seconds = clock.Elapsed.TotalSeconds;
         var (apiWindow, workerWindow) = (apiPauses.Window(), workerPauses.Window());
-        var (apiPauseTimes, workerPauseTimes) = (apiPauses.WindowPauses(), workerPauses.WindowPauses());
+        var scriptedWindow = scriptedPauses.Window();
+        ProcessPauses[] pauseTimes = [new("a", apiPauses.WindowPauses()), new("w", workerPauses.WindowPauses()), new("s", scriptedPauses.WindowPauses())];
         var stealPercent = (ProcStat.MachineStealTime() - stealBefore).TotalSeconds / seconds * 100;
         var redisAfter = await system.RedisCommandsAsync();
         var scriptsAfter = await system.RedisScriptTimeAsync();
@@ -137,12 +142,12 @@ internal static class LoadCase
             (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99,
             (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep,
             Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)), stealPercent, apiWindow, workerWindow,
-            LagTimeline.Summarize(bySecond, caseP99, apiPauseTimes, workerPauseTimes));
+            LagTimeline.Summarize(bySecond, caseP99, pauseTimes));
         Console.WriteLine($"    {watchers.ToJsonString()}");
-        Console.WriteLine($"    {LagTimeline.Describe(bySecond, caseP99, apiPauseTimes, workerPauseTimes)}");
+        Console.WriteLine($"    {LagTimeline.Describe(bySecond, caseP99, pauseTimes)}");
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
                           $"Redis {result.RedisMicrosPerAppend:F1} µs per append script; log rewrites in the window {rewritesInWindow}");
-        Console.WriteLine($"    {result.PausesSummary}");
+        Console.WriteLine($"    {result.PausesSummary}; the scripted server (this process) {scriptedWindow}");
         Console.WriteLine($"    worker side by token (p50/p99 ms): {redisLag.ByTokenText}");
         var logs = system.ServiceLogs;
         var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));

@@ -39,7 +39,9 @@ internal sealed class ServicePauses : IAsyncDisposable
         var keywords = (long)(ClrTraceEventParser.Keywords.GC | ClrTraceEventParser.Keywords.GCHeapCollect);
         _session = new DiagnosticsClient(pid).StartEventPipeSession(
             new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, keywords), requestRundown: false);
-        _reading = Task.Run(Read);
+        // A thread of its own: Process() blocks until the session ends, and on a pool thread each of a case's three
+        // readers took one of this process's two, the scripted server's, until the pool added more.
+        _reading = Task.Factory.StartNew(Read, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Returns once the service's full collection has finished; its pauses are counted from then on.</summary>
