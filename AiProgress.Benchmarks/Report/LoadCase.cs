@@ -14,7 +14,7 @@ internal sealed record LoadCaseResult(
     IReadOnlyDictionary<string, double> CpuPercent, long ApiRssBeforeKb, long ApiRssPeakKb,
     double RedisCommandsPerSecond, double RowsUpdatedPerSecond, double ApiSelectsPerSecond, double WorkerCpuMs,
     double WorkerSideLagP50, double WorkerSideLagP99, double RedisMicrosPerAppend, bool OutOfStep, long TokensWritten, double StealPercent,
-    PauseSummary ApiPauses, PauseSummary WorkerPauses, string SecondBySecond)
+    PauseSummary ApiPauses, PauseSummary WorkerPauses, PauseSummary ScriptedPauses, string SecondBySecond)
 {
     public int WatcherCount => Jobs * WatchersPerJob;
     public double Number(string key) => Watchers[key]!.GetValue<double>();
@@ -27,7 +27,7 @@ internal sealed record LoadCaseResult(
         $"; the hypervisor kept {StealPercent:F0} % from this machine (steal time)";
 
     /// <summary>What the runtime's collections stopped each service for in the window.</summary>
-    public string PausesSummary => $"collections paused the API {ApiPauses} and the worker {WorkerPauses}";
+    public string PausesSummary => $"collections paused the API {ApiPauses}, the worker {WorkerPauses} and the scripted server {ScriptedPauses}";
 
     /// <summary>Where a lag comes from: the worker's share, then the CPU of every process.</summary>
     public string LagLimits => $"the worker's side (token written → event in Redis) is {WorkerSideLagP50:F0} / {WorkerSideLagP99:F0} ms of it (p50 / p99), " +
@@ -141,13 +141,13 @@ internal static class LoadCase
             (redisAfter - redisBefore) / seconds, (rowsAfter - rowsBefore) / seconds, (selectsAfter - selectsBefore) / seconds,
             (cpuAfter["worker"] - cpuBefore["worker"]).TotalMilliseconds, redisLagP50, redisLagP99,
             (scriptsAfter.Micros - scriptsBefore.Micros) / (double)Math.Max(1, scriptsAfter.Calls - scriptsBefore.Calls), outOfStep,
-            Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)), stealPercent, apiWindow, workerWindow,
+            Enumerable.Range(0, jobs).Sum(i => (long)LengthOf(i)), stealPercent, apiWindow, workerWindow, scriptedWindow,
             LagTimeline.Summarize(bySecond, caseP99, pauseTimes));
         Console.WriteLine($"    {watchers.ToJsonString()}");
         Console.WriteLine($"    {LagTimeline.Describe(bySecond, caseP99, pauseTimes)}");
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
                           $"Redis {result.RedisMicrosPerAppend:F1} µs per append script; log rewrites in the window {rewritesInWindow}");
-        Console.WriteLine($"    {result.PausesSummary}; the scripted server (this process) {scriptedWindow}");
+        Console.WriteLine($"    {result.PausesSummary}");
         Console.WriteLine($"    worker side by token (p50/p99 ms): {redisLag.ByTokenText}");
         var logs = system.ServiceLogs;
         var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));

@@ -118,6 +118,7 @@ internal static class ReportBenchmark
                 {
                     ["api"] = new JsonObject { ["total"] = Round(r.ApiPauses.TotalMs, 0), ["longest"] = Round(r.ApiPauses.LongestMs, 0) },
                     ["worker"] = new JsonObject { ["total"] = Round(r.WorkerPauses.TotalMs, 0), ["longest"] = Round(r.WorkerPauses.LongestMs, 0) },
+                    ["scripted_server"] = new JsonObject { ["total"] = Round(r.ScriptedPauses.TotalMs, 0), ["longest"] = Round(r.ScriptedPauses.LongestMs, 0) },
                 },
             })]);
             // A partial run (--fanout-cases) may hold neither shape; its targets are then left out.

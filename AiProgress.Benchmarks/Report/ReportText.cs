@@ -22,7 +22,9 @@ internal static class ReportText
         watcher's end. Each shape is run short once before it is measured, and each case waits until the API and the worker
         are idle (so the runtime's JIT tier-up of the last case does not land in the next); just before the gate the API and
         the worker each collect fully, asked over the runtime's diagnostics port, so the window's collections do not copy
-        what the case had just set up, and their pauses in the window are counted ("collections paused" below).
+        what the case had just set up, and their pauses in the window are counted ("collections paused" below), as are
+        those of the benchmark's own process, which runs the scripted server (it stamps each token as it writes it, so a
+        pause of it before the token is sent counts on the worker's side).
 
         The machine's speed, measured idle before the run (best of five; compare these before comparing two runs' figures,
         as the same code has needed twice the CPU on one day's virtual machine as on another's): {speed.Summary}.
