@@ -3,13 +3,13 @@ using System.Text.Json.Nodes;
 
 namespace AiProgress.Benchmarks.Report;
 
+/// <summary>A process's collections in the window, and the letter that marks them in a second.</summary>
+internal sealed record ProcessPauses(string Letter, List<(long AtMicros, double Ms)> Pauses);
+
 /// <summary>
 /// The newest-token lag second by second, with the services' collections in the seconds they began: whether a
 /// case's p99 comes from a few bad seconds, and whether those are the seconds a service was collecting.
 /// </summary>
-/// <summary>A process's collections in the window, and the letter that marks them in a second.</summary>
-internal sealed record ProcessPauses(string Letter, List<(long AtMicros, double Ms)> Pauses);
-
 internal static class LagTimeline
 {
     /// <summary>One second of the case: its p99, and "a…"/"w…"/"s…" for each collection of the API/worker/scripted server that began in it.</summary>

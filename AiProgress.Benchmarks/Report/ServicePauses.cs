@@ -39,8 +39,8 @@ internal sealed class ServicePauses : IAsyncDisposable
         var keywords = (long)(ClrTraceEventParser.Keywords.GC | ClrTraceEventParser.Keywords.GCHeapCollect);
         _session = new DiagnosticsClient(pid).StartEventPipeSession(
             new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, keywords), requestRundown: false);
-        // A thread of its own: Process() blocks until the session ends, and on a pool thread each of a case's three
-        // readers took one of this process's two, the scripted server's, until the pool added more.
+        // A thread of its own: Process() blocks until the session ends. On the pool, a case's readers held the pool's
+        // threads (two to start with on two cores), and the scripted server's sends waited until the pool added more.
         _reading = Task.Factory.StartNew(Read, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
