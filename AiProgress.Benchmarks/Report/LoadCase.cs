@@ -112,8 +112,7 @@ internal static class LoadCase
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
-        var (apiWindow, workerWindow) = (apiPauses.Window(), workerPauses.Window());
-        var scriptedWindow = scriptedPauses.Window();
+        var (apiWindow, workerWindow, scriptedWindow) = (apiPauses.Window(), workerPauses.Window(), scriptedPauses.Window());
         ProcessPauses[] pauseTimes = [new("a", apiPauses.WindowPauses()), new("w", workerPauses.WindowPauses()), new("s", scriptedPauses.WindowPauses())];
         var stealPercent = (ProcStat.MachineStealTime() - stealBefore).TotalSeconds / seconds * 100;
         var redisAfter = await system.RedisCommandsAsync();

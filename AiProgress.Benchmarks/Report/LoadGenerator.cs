@@ -98,8 +98,8 @@ internal static class LoadGenerator
     }
 
     /// <summary>
-    /// Per second of the tokens' stamps: {start_us, n, p99, max}. Whether a p99 is set by a few bad seconds (a pause,
-    /// a stall) or spread over the window; the report lines the seconds up with the services' collections.
+    /// Per second of the tokens' stamps: {start_us, p99}. Whether a p99 is set by a few bad seconds (a pause, a stall)
+    /// or spread over the window; the report lines the seconds up with the services' collections.
     /// </summary>
     private static JsonArray NewestBySecond(IEnumerable<LagSamples> lags)
     {
@@ -107,16 +107,11 @@ internal static class LoadGenerator
         if (all.Count == 0) return [];
         var start = all.Min(s => s.StampMicros);
         return new JsonArray([.. all.GroupBy(s => (s.StampMicros - start) / 1_000_000).OrderBy(g => g.Key).Select(g =>
-        {
-            var ms = g.Select(s => s.Ms).ToList();
-            return (JsonNode)new JsonObject
+            (JsonNode)new JsonObject
             {
                 ["start_us"] = start + g.Key * 1_000_000,
-                ["n"] = ms.Count,
-                ["p99"] = Math.Round(Stats.Percentile(ms, 99), 1),
-                ["max"] = Math.Round(ms.Max(), 1),
-            };
-        })]);
+                ["p99"] = Math.Round(Stats.Percentile(g.Select(s => s.Ms).ToList(), 99), 1),
+            })]);
     }
 
     private static async Task WatchAsync(HttpClient client, string jobId, WatcherTally tally, LagSamples lags, SemaphoreSlim connecting,

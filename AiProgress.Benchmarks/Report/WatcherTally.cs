@@ -132,7 +132,6 @@ internal sealed class LagSamples
 
     public void Token(double ms) => TokenLags.Add(ms);
 
-
     public void Newest(double ms, int tokens, long stampMicros)
     {
         NewestLags.Add((stampMicros, ms));
