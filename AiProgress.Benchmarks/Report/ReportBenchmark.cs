@@ -94,11 +94,12 @@ internal static class ReportBenchmark
         {
             Console.WriteLine("fanout");
             var results = new List<LoadCaseResult>();
-            // --fanout-cases 0,4: only those rows (by index), for a quick look while profiling.
+            // --fanout-cases 0,4: only those rows (by index), for a quick look while profiling; --fanout-jobs N runs
+            // them with N jobs instead (how a shape's lag grows with the watchers on the same machine).
             var picked = args.String("fanout-cases") is { } indices ? indices.Split(',').Select(i => FanOutCases[int.Parse(i)]) : FanOutCases;
             foreach (var (jobs, perJob, rate, tokens, outOfStep) in picked)
             {
-                results.Add(await LoadCase.RunAsync(system, jobs, perJob, rate, args.Int("fanout-tokens", tokens), outOfStep));
+                results.Add(await LoadCase.RunAsync(system, args.Int("fanout-jobs", jobs), perJob, rate, args.Int("fanout-tokens", tokens), outOfStep));
             }
 
             json["fanout"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
@@ -190,7 +191,8 @@ internal static class ReportBenchmark
         var document = ReportText.Header(elapsed, speed) + ReportText.Targets(targets) + markdown;
         Console.WriteLine();
         Console.WriteLine(document);
-        if (only is null && args.String("fanout-cases") is null && args.String("fanout-tokens") is null && args.String("jobs") is null)
+        if (only is null && args.String("fanout-cases") is null && args.String("fanout-tokens") is null && args.String("fanout-jobs") is null
+            && args.String("jobs") is null)
         {
             await BenchmarkDocs.WriteSectionAsync("report", document, json);
         }
