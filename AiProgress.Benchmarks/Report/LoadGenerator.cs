@@ -52,7 +52,8 @@ internal static class LoadGenerator
         var (collections, pausedMs) = pauses.SinceSettled();
 
         var tokenLags = watchers.SelectMany(w => w.lags.TokenLags).ToList();
-        var newestLags = watchers.SelectMany(w => w.lags.NewestLags).Select(s => s.Ms).ToList();
+        var newestSamples = watchers.SelectMany(w => w.lags.NewestLags).ToList();
+        var newestLags = newestSamples.Select(s => s.Ms).ToList();
         var result = new JsonObject
         {
             ["watchers"] = watchers.Length,
@@ -73,7 +74,7 @@ internal static class LoadGenerator
             ["newest_lag_p50"] = Stats.Percentile(newestLags, 50),
             ["newest_lag_p99"] = Stats.Percentile(newestLags, 99),
             ["newest_lag_by_token"] = NewestByToken(watchers.Select(w => w.lags)),
-            ["newest_lag_by_second"] = NewestBySecond(watchers.Select(w => w.lags)),
+            ["newest_lag_by_second"] = NewestBySecond(newestSamples),
             ["cpu_ms"] = (long)Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds,
             // Its own collections while it measured (it is set up to make none: see InstrumentPauses).
             ["gc_collections"] = collections,
@@ -101,9 +102,8 @@ internal static class LoadGenerator
     /// Per second of the tokens' stamps: {start_us, p99}. Whether a p99 is set by a few bad seconds (a pause, a stall)
     /// or spread over the window; the report lines the seconds up with the services' collections.
     /// </summary>
-    private static JsonArray NewestBySecond(IEnumerable<LagSamples> lags)
+    private static JsonArray NewestBySecond(List<(long StampMicros, double Ms)> all)
     {
-        var all = lags.SelectMany(l => l.NewestLags).ToList();
         if (all.Count == 0) return [];
         var start = all.Min(s => s.StampMicros);
         return new JsonArray([.. all.GroupBy(s => (s.StampMicros - start) / 1_000_000).OrderBy(g => g.Key).Select(g =>
