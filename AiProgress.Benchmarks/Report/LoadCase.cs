@@ -22,6 +22,7 @@ internal sealed record LoadCaseResult(
     public long EventsLost => (long)Number("text_gaps") + (WatcherCount - (long)Number("completed"));
     public double ApiRssKbPerWatcher => (ApiRssPeakKb - ApiRssBeforeKb) / (double)WatcherCount;
     public double WorkerCpuMsPer1000Tokens => WorkerCpuMs / (TokensWritten / 1000.0);
+    public StepFloor Step => StepFloor.Of(CpuPercent, Seconds, TokensWritten, Jobs, Environment.ProcessorCount);
     public string CpuSummary => $"CPU {CpuPercent.Values.Sum():F0} % of the machine's {Environment.ProcessorCount * 100} %: " +
         string.Join(", ", CpuPercent.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F0} %")) +
         $"; the hypervisor kept {StealPercent:F0} % from this machine (steal time)";
@@ -147,6 +148,7 @@ internal static class LoadCase
         Console.WriteLine($"    worker side (token written → in Redis) p50/p99 {redisLagP50:F0}/{redisLagP99:F0} ms; worker threads at most {workerThreads}; " +
                           $"Redis {result.RedisMicrosPerAppend:F1} µs per append script; log rewrites in the window {rewritesInWindow}");
         Console.WriteLine($"    {result.PausesSummary}");
+        Console.WriteLine($"    CPU per token: {result.Step.Describe(100)}");
         Console.WriteLine($"    worker side by token (p50/p99 ms): {redisLag.ByTokenText}");
         var logs = system.ServiceLogs;
         var warnings = logs.Split('\n').Count(l => l.StartsWith("warn:") || l.StartsWith("fail:"));
