@@ -17,7 +17,7 @@ public static class JobsServiceExtensions
     public static IHostApplicationBuilder AddJobsInfrastructure(this IHostApplicationBuilder builder)
     {
         builder.AddJobsDatabase();
-        builder.AddRedisClient(RedisConnectionName);
+        builder.AddRedisClient(RedisConnectionName, configureOptions: RedisSockets.UseThreadPool);
         builder.AddLiveEventsConnection(RedisConnectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobLifecycle>();

@@ -25,6 +25,7 @@ public static class LiveEventsConnection
             // Like Aspire's clients: Redis being down at start is retried, not fatal.
             options.AbortOnConnectFail = false;
             options.LoggerFactory ??= services.GetService<ILoggerFactory>();
+            RedisSockets.UseThreadPool(options);
             return ConnectionMultiplexer.Connect(options);
         });
         return builder;
