@@ -22,7 +22,7 @@ internal sealed record LoadCaseResult(
     public long EventsLost => (long)Number("text_gaps") + (WatcherCount - (long)Number("completed"));
     public double ApiRssKbPerWatcher => (ApiRssPeakKb - ApiRssBeforeKb) / (double)WatcherCount;
     public double WorkerCpuMsPer1000Tokens => WorkerCpuMs / (TokensWritten / 1000.0);
-    public StepFloor Step => StepFloor.Of(CpuPercent, Seconds, TokensWritten, Jobs, Environment.ProcessorCount);
+    public StepCost Step => StepCost.Of(CpuPercent, Seconds, TokensWritten, Jobs, Environment.ProcessorCount);
     public string CpuSummary => $"CPU {CpuPercent.Values.Sum():F0} % of the machine's {Environment.ProcessorCount * 100} %: " +
         string.Join(", ", CpuPercent.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F0} %")) +
         $"; the hypervisor kept {StealPercent:F0} % from this machine (steal time)";

@@ -116,7 +116,7 @@ internal static class ReportBenchmark
                 ["completed_intact"] = (int)r.Number("intact"),
                 ["steal_pct"] = Round(r.StealPercent, 1),
                 ["cpu_us_per_token"] = new JsonObject([.. r.Step.MicrosPerToken.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Round(p.Value, 1)))]),
-                ["step_floor_ms"] = r.OutOfStep ? null : Round(r.Step.FloorMs, 0),
+                ["step_over_cores_ms"] = r.OutOfStep ? null : Round(r.Step.OverCoresMs, 0),
                 ["gc_pause_ms"] = new JsonObject
                 {
                     ["api"] = new JsonObject { ["total"] = Round(r.ApiPauses.TotalMs, 0), ["longest"] = Round(r.ApiPauses.LongestMs, 0) },

@@ -2,10 +2,11 @@ namespace AiProgress.Benchmarks.Report;
 
 /// <summary>
 /// What a token cost the machine in a case: each process's CPU in the window per token written. In lockstep every
-/// job's token comes at one instant, so a step is that cost times the jobs, shared by the machine's cores: its last
-/// token cannot reach a watcher before the cores have done the step's work, however the work is ordered.
+/// job's token comes at one instant, so a step is about that cost times the jobs, shared by the machine's cores: the
+/// last of its tokens cannot reach a watcher much before the cores have done the step's work, however it is ordered.
+/// An estimate, not a bound: the window's CPU also holds the case's start and end (first events, completions).
 /// </summary>
-internal sealed record StepFloor(IReadOnlyDictionary<string, double> MicrosPerToken, int Jobs, int Cores)
+internal sealed record StepCost(IReadOnlyDictionary<string, double> MicrosPerToken, int Jobs, int Cores)
 {
     /// <summary>The measuring instruments: the watchers' process and the process that runs the scripted server.</summary>
     public static readonly string[] Instruments = ["loadgen", "scripted ollama + benchmark"];
@@ -13,7 +14,7 @@ internal sealed record StepFloor(IReadOnlyDictionary<string, double> MicrosPerTo
     /// <summary>MariaDB's row writes come at each job's own moment in the write interval, not with the step: left out of it.</summary>
     private const string OffStep = "mariadb";
 
-    public static StepFloor Of(IReadOnlyDictionary<string, double> cpuPercent, double seconds, long tokensWritten, int jobs, int cores) =>
+    public static StepCost Of(IReadOnlyDictionary<string, double> cpuPercent, double seconds, long tokensWritten, int jobs, int cores) =>
         new(cpuPercent.ToDictionary(p => p.Key, p => p.Value / 100 * seconds * 1e6 / Math.Max(1, tokensWritten)), jobs, cores);
 
     /// <summary>CPU µs per token of every process that works with the step.</summary>
@@ -21,8 +22,8 @@ internal sealed record StepFloor(IReadOnlyDictionary<string, double> MicrosPerTo
 
     public double InstrumentMicros => MicrosPerToken.Where(p => Instruments.Contains(p.Key)).Sum(p => p.Value);
 
-    /// <summary>The earliest the last token of a step can be out: the step's work over all cores, in ms.</summary>
-    public double FloorMs => Jobs * StepMicros / Cores / 1000;
+    /// <summary>A step's work spread over every core, in ms: about when its last token can be out at the earliest.</summary>
+    public double OverCoresMs => Jobs * StepMicros / Cores / 1000;
 
     /// <summary>CPU µs per token a step may cost, all processes but MariaDB together, for its last token to be out within <paramref name="boundMs"/>.</summary>
     public double AllowedMicros(double boundMs) => boundMs * 1000 * Cores / Jobs;
@@ -30,7 +31,7 @@ internal sealed record StepFloor(IReadOnlyDictionary<string, double> MicrosPerTo
     public string Describe(double boundMs) =>
         $"each token cost {StepMicros:F0} µs of CPU across the processes that work with the step (" +
         string.Join(", ", MicrosPerToken.Where(p => p.Key != OffStep).OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:F0}")) +
-        $"; MariaDB's row writes, {MicrosPerToken.GetValueOrDefault(OffStep):F0} µs, fall between steps), so a step of {Jobs:N0} jobs is " +
-        $"{Jobs * StepMicros / 1000:F0} CPU-ms and its last token cannot be out before {FloorMs:F0} ms on {Cores} cores; " +
-        $"{boundMs:F0} ms allows {AllowedMicros(boundMs):F0} µs a token, and the instruments alone (load generator and scripted server) take {InstrumentMicros:F0}";
+        $"; MariaDB's row writes, {MicrosPerToken.GetValueOrDefault(OffStep):F0} µs, fall between steps), so a step of {Jobs:N0} jobs is about " +
+        $"{Jobs * StepMicros / 1000:F0} CPU-ms: {OverCoresMs:F0} ms on {Cores} cores before its last token can be out (an estimate: the window also " +
+        $"holds the case's start and end); {boundMs:F0} ms allows {AllowedMicros(boundMs):F0} µs a token, and the instruments alone (load generator and scripted server) take {InstrumentMicros:F0}";
 }
