@@ -53,6 +53,7 @@ public sealed partial class LiveEvents(
 
             var published = job.Published;
             var delta = job.Tracker.TextFrom(published.TextLength);
+            var newestTokenAt = job.Tracker.LastTokenAt;
             // Text goes out 20 times a second, progress 4: the snapshot (rate, length model) only when it is due.
             var progressDue = force || ProgressDue(job, published, time.GetTimestamp());
             if (delta.Length == 0 && !progressDue)
@@ -90,7 +91,7 @@ public sealed partial class LiveEvents(
             WorkerTelemetry.EventsPublished.Add(sent);
             if (delta.Length > 0)
             {
-                job.TextPace.Sent(decidedAt);
+                job.TextPace.Sent(decidedAt, newestTokenAt);
             }
 
             job.RecordPublished(published.TextLength + delta.Length, snapshot, time.GetTimestamp());

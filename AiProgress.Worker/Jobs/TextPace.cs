@@ -12,9 +12,13 @@ public sealed class TextPace(long interval)
     /// <summary>From when (a timestamp) the next text may go.</summary>
     public long DueAt { get; private set; }
 
-    public void Sent(long at)
+    /// <summary>A send at <paramref name="at"/> whose newest token came at <paramref name="newestTokenAt"/>.</summary>
+    public void Sent(long at, long newestTokenAt)
     {
-        _theoretical = Math.Max(_theoretical, at) + interval;
+        // The next turn counts from the newest token sent when the send came late for it. With the send alone, a stream
+        // whose tokens come at about the interval kept any one delay (a stall, a collection) for the rest of the job: each
+        // token waited for a turn that moved on by one interval as the tokens did, up to half an interval plus a look late.
+        _theoretical = Math.Min(Math.Max(_theoretical, at), newestTokenAt + interval / 2) + interval;
         DueAt = _theoretical - interval / 2;
     }
 }
