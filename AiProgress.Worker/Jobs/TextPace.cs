@@ -3,7 +3,8 @@ namespace AiProgress.Worker.Jobs;
 /// <summary>
 /// When a job's next text event may go: one per interval on average, yet a token that comes a little early after a
 /// late one (a model's own jitter) is not held back a whole look for it. The generic cell rate algorithm: each send
-/// moves a theoretical time on by one interval, and a send is allowed from half an interval before it.
+/// moves a theoretical time on by one interval, and a send is allowed from half an interval before it; a late send
+/// moves it on from its newest token, so the lateness is not carried into every later turn.
 /// </summary>
 public sealed class TextPace(long interval)
 {
